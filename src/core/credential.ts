@@ -1,0 +1,87 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import {
+  AzureCliCredential,
+  ClientAssertionCredential,
+  ClientSecretCredential,
+} from '@azure/identity';
+
+import type { Cloud } from './cloud.js';
+import { BindError } from './errors.js';
+import type { Host } from './host.js';
+import type { AuthOptions } from './options.js';
+
+/**
+ * MaskingCredential masks every access token (and the assertion behind it) in the log the moment
+ * it is issued, before any request can carry it.
+ */
+class MaskingCredential implements TokenCredential {
+  constructor(
+    private readonly inner: TokenCredential,
+    private readonly host: Host,
+    private readonly describe: string,
+  ) {}
+
+  async getToken(
+    scopes: string | string[],
+    options?: GetTokenOptions,
+  ): Promise<AccessToken | null> {
+    let token: AccessToken | null;
+    try {
+      token = await this.inner.getToken(scopes, options);
+    } catch (error) {
+      throw new BindError(
+        `Failed to get an access token for ${[scopes].flat().join(' ')} with ${this.describe}: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    if (token) this.host.setSecret(token.token);
+    return token;
+  }
+}
+
+/**
+ * createCredential builds the credential the Azure clients use, from parsed auth options. Secrets
+ * are masked by the caller when parsed; assertions and tokens are masked here as they appear.
+ */
+export function createCredential(auth: AuthOptions, cloud: Cloud, host: Host): TokenCredential {
+  // Instance discovery asks login.microsoftonline.com about the authority, which a custom cloud
+  // (Azure Stack, the emulator) does not have.
+  const common = {
+    authorityHost: cloud.authorityHost,
+    disableInstanceDiscovery: cloud.name === 'custom',
+  };
+
+  switch (auth.kind) {
+    case 'federated': {
+      const getAssertion = async (): Promise<string> => {
+        const assertion = await auth.getAssertion(cloud.federatedTokenAudience);
+        host.setSecret(assertion);
+        return assertion;
+      };
+      host.info(
+        `Signing in as client ${auth.clientId} in tenant ${auth.tenantId} with the runner's ` +
+          'OIDC token (federated credential).',
+      );
+      return new MaskingCredential(
+        new ClientAssertionCredential(auth.tenantId, auth.clientId, getAssertion, common),
+        host,
+        `federated credential of client ${auth.clientId}`,
+      );
+    }
+    case 'client-secret':
+      host.info(`Signing in as client ${auth.clientId} in tenant ${auth.tenantId} with a secret.`);
+      return new MaskingCredential(
+        new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, common),
+        host,
+        `client secret of client ${auth.clientId}`,
+      );
+    case 'azure-cli':
+      host.info('Signing in with the Azure CLI session (as left by azure/login).');
+      return new MaskingCredential(
+        new AzureCliCredential(auth.tenantId ? { tenantId: auth.tenantId } : {}),
+        host,
+        'the Azure CLI session',
+      );
+  }
+}

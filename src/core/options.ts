@@ -1,0 +1,65 @@
+import type { CloudName } from './cloud.js';
+
+/** Mode says whether the step writes (`apply`) or only prints the changes it would make (`plan`). */
+export type Mode = 'apply' | 'plan';
+
+/** Target names a hosting service the certificate can be bound to. */
+export type Target = 'app-service';
+
+/** KeyVaultReference is the `key-vault` input, classified by form. */
+export type KeyVaultReference =
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'resource-id'; readonly id: string }
+  | { readonly kind: 'uri'; readonly uri: string };
+
+/** CloudOptions select the Azure environment. */
+export type CloudOptions =
+  | { readonly name: Exclude<CloudName, 'custom'> }
+  | {
+      readonly name: 'custom';
+      readonly resourceManagerEndpoint: string;
+      readonly authorityHost: string;
+    };
+
+/**
+ * AuthOptions say how the step signs in. `federated` exchanges the runner's OIDC token, fetched
+ * anew by `getAssertion` for each access token; `client-secret` uses a service principal secret;
+ * `azure-cli` reuses the session left by azure/login.
+ */
+export type AuthOptions =
+  | {
+      readonly kind: 'federated';
+      readonly clientId: string;
+      readonly tenantId: string;
+      readonly getAssertion: (audience: string) => Promise<string>;
+    }
+  | {
+      readonly kind: 'client-secret';
+      readonly clientId: string;
+      readonly tenantId: string;
+      readonly clientSecret: string;
+    }
+  | { readonly kind: 'azure-cli'; readonly tenantId: string | undefined };
+
+/** AppServiceOptions are the target-specific inputs of `target: app-service`. */
+export interface AppServiceOptions {
+  readonly resourceGroup: string;
+  readonly appName: string;
+  readonly slot: string | undefined;
+  /** hostnames is undefined when the user asked for every covered hostname of the app. */
+  readonly hostnames: readonly string[] | undefined;
+  readonly appIdentity: 'system' | 'none';
+  readonly appServicePrincipalObjectId: string | undefined;
+}
+
+/** BindOptions are every input of one run, parsed and checked. */
+export interface BindOptions {
+  readonly target: Target;
+  readonly mode: Mode;
+  readonly subscriptionId: string;
+  readonly keyVault: KeyVaultReference;
+  readonly certificate: string;
+  readonly grantAccess: boolean;
+  readonly cloud: CloudOptions;
+  readonly appService: AppServiceOptions;
+}
