@@ -34,7 +34,9 @@ for (const input of Object.keys(result.metafile.inputs)) {
 }
 
 const sections = [];
-for (const [dir, name] of [...packages].sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]))) {
+for (const [dir, name] of [...packages].sort(
+  (a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]),
+)) {
   const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
   const licenceFile = readdirSync(dir).find((file) => /^(licen[cs]e|copying)(\..*)?$/i.test(file));
   const text = licenceFile ? readFileSync(path.join(dir, licenceFile), 'utf8').trim() : '';
@@ -45,4 +47,6 @@ for (const [dir, name] of [...packages].sort((a, b) => a[1].localeCompare(b[1]) 
 writeFileSync('dist/licenses.txt', `${sections.join('\n-----\n\n')}`);
 
 if (!existsSync('dist/index.cjs')) throw new Error('dist/index.cjs was not written');
-console.log(`Built dist/ from ${Object.keys(entryPoints).length} entry point(s); ${packages.size} third-party packages.`);
+console.log(
+  `Built dist/ from ${Object.keys(entryPoints).length} entry point(s); ${packages.size} third-party packages.`,
+);

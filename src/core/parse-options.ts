@@ -87,7 +87,10 @@ function parseCloud(read: InputReader): CloudOptions {
   if (name !== 'custom') {
     for (const input of ['resource-manager-endpoint', 'authority-host']) {
       if (read(input)) {
-        throw new InputError(input, `is set, but environment is '${name}'; set environment: custom.`);
+        throw new InputError(
+          input,
+          `is set, but environment is '${name}'; set environment: custom.`,
+        );
       }
     }
     return { name };
@@ -214,7 +217,7 @@ export function parseBindOptions(read: InputReader): BindOptions {
   const mode = readChoice<Mode>(read, 'mode', ['apply', 'plan']);
   const subscriptionId = readGuid(read, 'subscription-id', 'the subscription id');
   if (!subscriptionId) {
-    throw new InputError('subscription-id', 'is required: the id of the app\'s subscription.');
+    throw new InputError('subscription-id', "is required: the id of the app's subscription.");
   }
 
   return {
@@ -232,7 +235,12 @@ export function parseBindOptions(read: InputReader): BindOptions {
         RESOURCE_GROUP,
         "the app's resource group (1-90 letters, digits, '-', '_', '.', '(', ')')",
       ),
-      appName: parseName(read, 'app-name', APP_NAME, 'the App Service app name (2-60 letters, digits, hyphens)'),
+      appName: parseName(
+        read,
+        'app-name',
+        APP_NAME,
+        'the App Service app name (2-60 letters, digits, hyphens)',
+      ),
       slot: read('slot') ? parseName(read, 'slot', APP_NAME, 'a deployment slot name') : undefined,
       hostnames: parseHostnames(read),
       appIdentity: readChoice(read, 'app-identity', ['system', 'none'] as const),

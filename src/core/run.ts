@@ -65,10 +65,19 @@ export async function runBind(
     host.info('Nothing to change: the certificate is imported and bound everywhere.');
     changes = [];
   } else if (options.mode === 'plan') {
-    changes = await host.group(`Planned changes (${plan.changes.length}, not applied)`, async () => {
-      for (const change of plan.changes) host.info(`would: ${change.action} — ${change.resource}`);
-      return plan.changes.map((c) => ({ ...c, status: 'planned' as const, note: undefined }));
-    });
+    changes = await host.group(
+      `Planned changes (${plan.changes.length}, not applied)`,
+      async () => {
+        for (const change of plan.changes)
+          host.info(`would: ${change.action} — ${change.resource}`);
+        return plan.changes.map(({ action, resource }) => ({
+          action,
+          resource,
+          status: 'planned' as const,
+          note: undefined,
+        }));
+      },
+    );
   } else {
     changes = await host.group(`Apply ${plan.changes.length} change(s)`, () =>
       applyChanges(plan, host),

@@ -118,7 +118,10 @@ export class SecretAccessClient {
       scope,
       roleDefinitionGuid: SECRETS_USER,
       roleName: SECRET_READER_ROLES[SECRETS_USER] ?? 'Key Vault Secrets User',
-      assignmentName: uuidv5(`${scope}|${SECRETS_USER}|${principalId}`.toLowerCase(), ROLE_ASSIGNMENT_NAMESPACE),
+      assignmentName: uuidv5(
+        `${scope}|${SECRETS_USER}|${principalId}`.toLowerCase(),
+        ROLE_ASSIGNMENT_NAMESPACE,
+      ),
     };
     try {
       const assignments = this.authorization(vault).roleAssignments.listForScope(scope, {
@@ -169,7 +172,8 @@ export class SecretAccessClient {
           // Naming the principal type lets ARM skip the directory look-up that fails for
           // principals created moments ago.
           principalType: 'ServicePrincipal',
-          description: 'Lets the App Service resource provider read this certificate (keyvault-cert-bind).',
+          description:
+            'Lets the App Service resource provider read this certificate (keyvault-cert-bind).',
         },
       );
     } catch (error) {

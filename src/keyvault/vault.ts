@@ -1,7 +1,11 @@
 import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 
-import { armClientOptions, classicArmClientOptions, type AzureContext } from '../core/azure-context.js';
+import {
+  armClientOptions,
+  classicArmClientOptions,
+  type AzureContext,
+} from '../core/azure-context.js';
 import { describeAzureFailure, isNotFound } from '../core/azure-error.js';
 import { PreconditionError } from '../core/errors.js';
 import type { KeyVaultReference } from '../core/options.js';
@@ -36,7 +40,8 @@ export interface VaultInfo {
 
 function toVaultInfo(vault: Vault): VaultInfo {
   const id = parseResourceId(vault.id ?? '');
-  if (!id) throw new PreconditionError(`Azure returned a vault without a valid id ('${vault.id}').`);
+  if (!id)
+    throw new PreconditionError(`Azure returned a vault without a valid id ('${vault.id}').`);
   const acls = vault.properties.networkAcls;
   return {
     id: id.id,
@@ -188,7 +193,7 @@ export class VaultClient {
       throw describeAzureFailure(
         `add an access policy for object ${objectId} to vault '${vault.name}'`,
         error,
-        'The pipeline\'s identity needs Microsoft.KeyVault/vaults/accessPolicies/write ' +
+        "The pipeline's identity needs Microsoft.KeyVault/vaults/accessPolicies/write " +
           '(for example Key Vault Contributor) on the vault.',
       );
     }

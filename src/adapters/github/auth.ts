@@ -16,7 +16,10 @@ export function parseGitHubAuth(read: InputReader, env: NodeJS.ProcessEnv): Auth
   if (clientId || tenantId) {
     if (!clientId || !tenantId) {
       const missing = clientId ? 'tenant-id' : 'client-id';
-      throw new InputError(missing, 'is required when signing in with OIDC: set both client-id and tenant-id.');
+      throw new InputError(
+        missing,
+        'is required when signing in with OIDC: set both client-id and tenant-id.',
+      );
     }
     if (!env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
       throw new InputError(
@@ -54,7 +57,12 @@ export function parseGitHubAuth(read: InputReader, env: NodeJS.ProcessEnv): Auth
           'missing. Set all three variables, or set client-id and tenant-id to use OIDC.',
       );
     }
-    return { kind: 'client-secret', clientId: envClientId, tenantId: envTenantId, clientSecret: secret };
+    return {
+      kind: 'client-secret',
+      clientId: envClientId,
+      tenantId: envTenantId,
+      clientSecret: secret,
+    };
   }
 
   return { kind: 'azure-cli', tenantId: undefined };

@@ -74,7 +74,10 @@ async function readState(
   };
   host.info(`Plan: ${webspace.planId} (webspace: ${webspace.resourceGroup}, ${webspace.location})`);
 
-  const vault = await new VaultClient(context).resolveVault(options.keyVault, siteRef.subscriptionId);
+  const vault = await new VaultClient(context).resolveVault(
+    options.keyVault,
+    siteRef.subscriptionId,
+  );
   host.info(
     `Vault: ${vault.id} (${vault.rbac ? 'Azure RBAC' : 'access policies'}, ${vault.vaultUri})`,
   );
@@ -87,7 +90,8 @@ async function readState(
   );
 
   const bindings = new Map<string, HostNameBinding>();
-  for (const binding of await web.listBindings(siteRef)) bindings.set(bindingHost(binding), binding);
+  for (const binding of await web.listBindings(siteRef))
+    bindings.set(bindingHost(binding), binding);
   const webspaceCertificates = (
     await web.listCertificates(webspace.subscriptionId, webspace.resourceGroup)
   ).filter((c) => sameLocation(c.location, webspace.location));
@@ -281,7 +285,11 @@ export async function planAppServiceBinding(
     const rpName = `the App Service resource provider (app ${cloud.appServicePrincipalAppId})`;
     const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName);
     if (secretRead.present) {
-      checks.push({ subject: 'App Service can read the secret', outcome: 'ok', detail: secretRead.how });
+      checks.push({
+        subject: 'App Service can read the secret',
+        outcome: 'ok',
+        detail: secretRead.how,
+      });
     } else if (!options.grantAccess) {
       throw new PreconditionError(
         `App Service cannot read the secret of certificate '${certificate.name}' and ` +
@@ -302,7 +310,11 @@ export async function planAppServiceBinding(
     let certificateId: string;
     if (existing) {
       certificateId = existing.id ?? '';
-      checks.push({ subject: 'Imported certificate', outcome: 'ok', detail: `${existing.name} (reused)` });
+      checks.push({
+        subject: 'Imported certificate',
+        outcome: 'ok',
+        detail: `${existing.name} (reused)`,
+      });
       if (!sameResourceId(existing.keyVaultId, vault.id)) {
         host.warning(
           `Certificate '${existing.name}' in the webspace has thumbprint ${certificate.thumbprint} ` +
@@ -320,13 +332,18 @@ export async function planAppServiceBinding(
         action: `Import Key Vault certificate ${certificate.name} (${certificate.thumbprint})`,
         resource: certificateId,
         apply: async () => {
-          const imported = await web.putCertificate(webspace.subscriptionId, webspace.resourceGroup, name, {
-            location: webspace.location,
-            tags: { [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
-            keyVaultId: vault.id,
-            keyVaultSecretName: certificate.name,
-            serverFarmId: webspace.planId,
-          });
+          const imported = await web.putCertificate(
+            webspace.subscriptionId,
+            webspace.resourceGroup,
+            name,
+            {
+              location: webspace.location,
+              tags: { [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
+              keyVaultId: vault.id,
+              keyVaultSecretName: certificate.name,
+              serverFarmId: webspace.planId,
+            },
+          );
           if (!sameThumbprint(imported.thumbprint, certificate.thumbprint)) {
             host.warning(
               `App Service imported thumbprint ${imported.thumbprint}, not ` +
@@ -340,7 +357,10 @@ export async function planAppServiceBinding(
     for (const hostname of hostnames) {
       const binding = state.bindings.get(hostname);
       const sslState = binding?.sslState === 'IpBasedEnabled' ? 'IpBasedEnabled' : 'SniEnabled';
-      if (binding?.sslState === sslState && sameThumbprint(binding.thumbprint, certificate.thumbprint)) {
+      if (
+        binding?.sslState === sslState &&
+        sameThumbprint(binding.thumbprint, certificate.thumbprint)
+      ) {
         continue;
       }
       const from = binding?.thumbprint ? ` (was ${binding.thumbprint})` : '';
@@ -363,7 +383,10 @@ export async function planAppServiceBinding(
         .filter((thumbprint): thumbprint is string => !!thumbprint),
     );
     for (const old of state.webspaceCertificates) {
-      if (!isOurs(old, vault, certificate.name) || sameThumbprint(old.thumbprint, certificate.thumbprint)) {
+      if (
+        !isOurs(old, vault, certificate.name) ||
+        sameThumbprint(old.thumbprint, certificate.thumbprint)
+      ) {
         continue;
       }
       if (old.thumbprint && stillBound.has(old.thumbprint.toUpperCase())) {
@@ -375,7 +398,11 @@ export async function planAppServiceBinding(
         resource: old.id ?? old.name ?? '',
         apply: async () => {
           try {
-            await web.deleteCertificate(webspace.subscriptionId, webspace.resourceGroup, old.name ?? '');
+            await web.deleteCertificate(
+              webspace.subscriptionId,
+              webspace.resourceGroup,
+              old.name ?? '',
+            );
           } catch (error) {
             const service = readServiceError(error);
             if (service?.statusCode !== 409) {

@@ -107,7 +107,10 @@ export class AppServiceClient {
         : apps.listHostNameBindings(site.resourceGroup, site.name);
       for await (const binding of pages) bindings.push(binding);
     } catch (error) {
-      throw describeAzureFailure(`list the hostname bindings of app '${describeSite(site)}'`, error);
+      throw describeAzureFailure(
+        `list the hostname bindings of app '${describeSite(site)}'`,
+        error,
+      );
     }
     return bindings;
   }
