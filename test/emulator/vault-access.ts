@@ -6,7 +6,7 @@ import type { EmulatorState, Vault } from './state.js';
 export type VaultObjectKind = 'secrets' | 'certificates';
 
 /**
- * canRead decides whether a principal may read (`get`) a vault object, using only the
+ * canRead decides whether a principal may read (`get`, or `list` its versions) a vault object, using only the
  * authorization model the vault is in: access policies, or Azure RBAC when
  * `enableRbacAuthorization` is on. A policy on an RBAC vault, or a role on a policy vault,
  * grants nothing, as on the platform.
@@ -17,13 +17,16 @@ export function canRead(
   objectId: string,
   kind: VaultObjectKind,
   objectName: string,
+  operation: 'get' | 'list' = 'get',
 ): boolean {
   if (!vault.enableRbacAuthorization) {
     return vault.accessPolicies.some(
       (p) =>
         p.objectId.toLowerCase() === objectId.toLowerCase() &&
         p.tenantId.toLowerCase() === vault.tenantId.toLowerCase() &&
-        p.permissions[kind].some((op) => op.toLowerCase() === 'get' || op.toLowerCase() === 'all'),
+        p.permissions[kind].some(
+          (op) => op.toLowerCase() === operation || op.toLowerCase() === 'all',
+        ),
     );
   }
   const target = `${vault.id}/${kind}/${objectName}`;
