@@ -34,7 +34,9 @@ export async function readExchange(request: IncomingMessage, origin: string): Pr
       json = undefined;
     }
   }
-  const url = new URL(request.url ?? '/', origin);
+  // Collapse leading slashes first: `//subscriptions/…` (a scope joined after `/`) would otherwise
+  // parse as a protocol-relative URL with host `subscriptions`.
+  const url = new URL((request.url ?? '/').replace(/^\/{2,}/, '/'), origin);
   url.pathname = url.pathname.replace(/\/{2,}/g, '/');
   const address = request.socket.remoteAddress ?? '';
   return {
