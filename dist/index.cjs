@@ -26524,7 +26524,10 @@ function parseCloud(read) {
   if (name3 !== "custom") {
     for (const input of ["resource-manager-endpoint", "authority-host"]) {
       if (read(input)) {
-        throw new InputError(input, `is set, but environment is '${name3}'; set environment: custom.`);
+        throw new InputError(
+          input,
+          `is set, but environment is '${name3}'; set environment: custom.`
+        );
       }
     }
     return { name: name3 };
@@ -26640,7 +26643,12 @@ function parseBindOptions(read) {
         RESOURCE_GROUP,
         "the app's resource group (1-90 letters, digits, '-', '_', '.', '(', ')')"
       ),
-      appName: parseName(read, "app-name", APP_NAME, "the App Service app name (2-60 letters, digits, hyphens)"),
+      appName: parseName(
+        read,
+        "app-name",
+        APP_NAME,
+        "the App Service app name (2-60 letters, digits, hyphens)"
+      ),
       slot: read("slot") ? parseName(read, "slot", APP_NAME, "a deployment slot name") : void 0,
       hostnames: parseHostnames(read),
       appIdentity: readChoice(read, "app-identity", ["system", "none"]),
@@ -50364,7 +50372,8 @@ var checkResourceNameOperationSpec = {
 // src/keyvault/vault.ts
 function toVaultInfo(vault) {
   const id = parseResourceId(vault.id ?? "");
-  if (!id) throw new PreconditionError(`Azure returned a vault without a valid id ('${vault.id}').`);
+  if (!id)
+    throw new PreconditionError(`Azure returned a vault without a valid id ('${vault.id}').`);
   const acls = vault.properties.networkAcls;
   return {
     id: id.id,
@@ -50546,7 +50555,10 @@ var SecretAccessClient = class {
       scope: scope2,
       roleDefinitionGuid: SECRETS_USER,
       roleName: SECRET_READER_ROLES[SECRETS_USER] ?? "Key Vault Secrets User",
-      assignmentName: v5_default(`${scope2}|${SECRETS_USER}|${principalId}`.toLowerCase(), ROLE_ASSIGNMENT_NAMESPACE)
+      assignmentName: v5_default(
+        `${scope2}|${SECRETS_USER}|${principalId}`.toLowerCase(),
+        ROLE_ASSIGNMENT_NAMESPACE
+      )
     };
     try {
       const assignments = this.authorization(vault).roleAssignments.listForScope(scope2, {
@@ -81606,7 +81618,10 @@ var AppServiceClient = class {
       const pages = site.slot ? apps2.listHostNameBindingsSlot(site.resourceGroup, site.name, site.slot) : apps2.listHostNameBindings(site.resourceGroup, site.name);
       for await (const binding of pages) bindings.push(binding);
     } catch (error2) {
-      throw describeAzureFailure(`list the hostname bindings of app '${describeSite(site)}'`, error2);
+      throw describeAzureFailure(
+        `list the hostname bindings of app '${describeSite(site)}'`,
+        error2
+      );
     }
     return bindings;
   }
@@ -81699,7 +81714,10 @@ async function readState(options, context3, web, siteRef) {
     location: plan.location
   };
   host.info(`Plan: ${webspace.planId} (webspace: ${webspace.resourceGroup}, ${webspace.location})`);
-  const vault = await new VaultClient(context3).resolveVault(options.keyVault, siteRef.subscriptionId);
+  const vault = await new VaultClient(context3).resolveVault(
+    options.keyVault,
+    siteRef.subscriptionId
+  );
   host.info(
     `Vault: ${vault.id} (${vault.rbac ? "Azure RBAC" : "access policies"}, ${vault.vaultUri})`
   );
@@ -81709,7 +81727,8 @@ async function readState(options, context3, web, siteRef) {
     `Certificate: ${certificate.name} version ${certificate.version}, thumbprint ${certificate.thumbprint}, expires ${certificate.expiresOn.toISOString()}`
   );
   const bindings = /* @__PURE__ */ new Map();
-  for (const binding of await web.listBindings(siteRef)) bindings.set(bindingHost(binding), binding);
+  for (const binding of await web.listBindings(siteRef))
+    bindings.set(bindingHost(binding), binding);
   const webspaceCertificates = (await web.listCertificates(webspace.subscriptionId, webspace.resourceGroup)).filter((c) => sameLocation(c.location, webspace.location));
   host.debug(`${webspaceCertificates.length} certificate(s) in the webspace.`);
   return { site, webspace, vault, certificate, bindings, webspaceCertificates };
@@ -81840,7 +81859,11 @@ async function planAppServiceBinding(options, context3, now) {
     const rpName = `the App Service resource provider (app ${cloud.appServicePrincipalAppId})`;
     const secretRead = await access2.checkSecretRead(vault, certificate.name, rpObjectId, rpName);
     if (secretRead.present) {
-      checks.push({ subject: "App Service can read the secret", outcome: "ok", detail: secretRead.how });
+      checks.push({
+        subject: "App Service can read the secret",
+        outcome: "ok",
+        detail: secretRead.how
+      });
     } else if (!options.grantAccess) {
       throw new PreconditionError(
         `App Service cannot read the secret of certificate '${certificate.name}' and 'grant-access' is false. Ask an administrator to make this grant, then run again: ` + describeGrant(secretRead.grant)
@@ -81858,7 +81881,11 @@ async function planAppServiceBinding(options, context3, now) {
     let certificateId;
     if (existing) {
       certificateId = existing.id ?? "";
-      checks.push({ subject: "Imported certificate", outcome: "ok", detail: `${existing.name} (reused)` });
+      checks.push({
+        subject: "Imported certificate",
+        outcome: "ok",
+        detail: `${existing.name} (reused)`
+      });
       if (!sameResourceId(existing.keyVaultId, vault.id)) {
         host.warning(
           `Certificate '${existing.name}' in the webspace has thumbprint ${certificate.thumbprint} but is not linked to this Key Vault certificate, so App Service will not renew it from Key Vault. Binding to it anyway (the platform allows one certificate per thumbprint); delete it and run again to get renewals.`
@@ -81871,13 +81898,18 @@ async function planAppServiceBinding(options, context3, now) {
         action: `Import Key Vault certificate ${certificate.name} (${certificate.thumbprint})`,
         resource: certificateId,
         apply: async () => {
-          const imported = await web.putCertificate(webspace.subscriptionId, webspace.resourceGroup, name3, {
-            location: webspace.location,
-            tags: { [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
-            keyVaultId: vault.id,
-            keyVaultSecretName: certificate.name,
-            serverFarmId: webspace.planId
-          });
+          const imported = await web.putCertificate(
+            webspace.subscriptionId,
+            webspace.resourceGroup,
+            name3,
+            {
+              location: webspace.location,
+              tags: { [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
+              keyVaultId: vault.id,
+              keyVaultSecretName: certificate.name,
+              serverFarmId: webspace.planId
+            }
+          );
           if (!sameThumbprint(imported.thumbprint, certificate.thumbprint)) {
             host.warning(
               `App Service imported thumbprint ${imported.thumbprint}, not ${certificate.thumbprint}; Key Vault may have been renewed during this run.`
@@ -81919,7 +81951,11 @@ async function planAppServiceBinding(options, context3, now) {
         resource: old.id ?? old.name ?? "",
         apply: async () => {
           try {
-            await web.deleteCertificate(webspace.subscriptionId, webspace.resourceGroup, old.name ?? "");
+            await web.deleteCertificate(
+              webspace.subscriptionId,
+              webspace.resourceGroup,
+              old.name ?? ""
+            );
           } catch (error2) {
             const service = readServiceError(error2);
             if (service?.statusCode !== 409) {
@@ -94763,10 +94799,19 @@ async function runBind(options, auth, host, dependencies = { now: () => /* @__PU
     host.info("Nothing to change: the certificate is imported and bound everywhere.");
     changes = [];
   } else if (options.mode === "plan") {
-    changes = await host.group(`Planned changes (${plan.changes.length}, not applied)`, async () => {
-      for (const change of plan.changes) host.info(`would: ${change.action} \u2014 ${change.resource}`);
-      return plan.changes.map((c) => ({ ...c, status: "planned", note: void 0 }));
-    });
+    changes = await host.group(
+      `Planned changes (${plan.changes.length}, not applied)`,
+      async () => {
+        for (const change of plan.changes)
+          host.info(`would: ${change.action} \u2014 ${change.resource}`);
+        return plan.changes.map(({ action, resource }) => ({
+          action,
+          resource,
+          status: "planned",
+          note: void 0
+        }));
+      }
+    );
   } else {
     changes = await host.group(
       `Apply ${plan.changes.length} change(s)`,
@@ -94787,7 +94832,10 @@ function parseGitHubAuth(read, env) {
   if (clientId || tenantId2) {
     if (!clientId || !tenantId2) {
       const missing = clientId ? "tenant-id" : "client-id";
-      throw new InputError(missing, "is required when signing in with OIDC: set both client-id and tenant-id.");
+      throw new InputError(
+        missing,
+        "is required when signing in with OIDC: set both client-id and tenant-id."
+      );
     }
     if (!env["ACTIONS_ID_TOKEN_REQUEST_URL"] || !env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]) {
       throw new InputError(
@@ -94818,7 +94866,12 @@ function parseGitHubAuth(read, env) {
         `is not set, and the environment credential is incomplete: ${missing.join(", ")} missing. Set all three variables, or set client-id and tenant-id to use OIDC.`
       );
     }
-    return { kind: "client-secret", clientId: envClientId, tenantId: envTenantId, clientSecret: secret };
+    return {
+      kind: "client-secret",
+      clientId: envClientId,
+      tenantId: envTenantId,
+      clientSecret: secret
+    };
   }
   return { kind: "azure-cli", tenantId: void 0 };
 }
