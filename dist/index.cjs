@@ -50519,11 +50519,14 @@ var ROLE_ASSIGNMENT_NAMESPACE = "5b0c3bb8-3a4f-4c38-9a0b-6a6c1f1f3d2e";
 function secretScope(vault, secretName) {
   return `${vault.id}/secrets/${secretName}`;
 }
+function summarizeGrant(grant) {
+  return grant.kind === "access-policy" ? `access policy on vault '${grant.vault.name}': get on secrets and certificates for ${grant.principalName}` : `role '${grant.roleName}' on secret '${grant.scope.split("/").pop()}' of vault '${grant.vault.name}' for ${grant.principalName}`;
+}
 function describeGrant(grant) {
   if (grant.kind === "access-policy") {
-    return `access policy on vault '${grant.vault.name}' for ${grant.principalName} (object ${grant.principalId}): get on secrets and certificates [az keyvault set-policy --name ${grant.vault.name} --object-id ${grant.principalId} --secret-permissions get --certificate-permissions get]`;
+    return `${summarizeGrant(grant)} (object ${grant.principalId}): az keyvault set-policy --name ${grant.vault.name} --object-id ${grant.principalId} --secret-permissions get --certificate-permissions get`;
   }
-  return `role '${grant.roleName}' for ${grant.principalName} (object ${grant.principalId}) on ${grant.scope} [az role assignment create --assignee-object-id ${grant.principalId} --assignee-principal-type ServicePrincipal --role "${grant.roleName}" --scope ${grant.scope}]`;
+  return `${summarizeGrant(grant)} (object ${grant.principalId}): az role assignment create --assignee-object-id ${grant.principalId} --assignee-principal-type ServicePrincipal --role "${grant.roleName}" --scope ${grant.scope}`;
 }
 var SecretAccessClient = class {
   constructor(context3) {
@@ -50544,7 +50547,7 @@ var SecretAccessClient = class {
       const policy = vault.accessPolicies.find(
         (entry) => entry.objectId.toLowerCase() === principalId.toLowerCase() && entry.tenantId.toLowerCase() === vault.tenantId.toLowerCase() && (entry.secrets.includes("get") || entry.secrets.includes("all"))
       );
-      return policy ? { present: true, how: `access policy on vault '${vault.name}' (get on secrets)`, grant: grant2 } : { present: false, how: describeGrant(grant2), grant: grant2 };
+      return policy ? { present: true, how: `access policy on vault '${vault.name}' (get on secrets)`, grant: grant2 } : { present: false, how: summarizeGrant(grant2), grant: grant2 };
     }
     const scope2 = secretScope(vault, secretName);
     const grant = {
@@ -50578,7 +50581,7 @@ var SecretAccessClient = class {
         "The pipeline's identity needs Microsoft.Authorization/roleAssignments/read on the vault."
       );
     }
-    return { present: false, how: describeGrant(grant), grant };
+    return { present: false, how: summarizeGrant(grant), grant };
   }
   /** applyGrant makes the grant. A role assignment that already exists counts as made. */
   async applyGrant(grant) {
@@ -81856,7 +81859,7 @@ async function planAppServiceBinding(options, context3, now) {
       });
     }
     const rpObjectId = app.appServicePrincipalObjectId ?? await findServicePrincipalObjectId(context3, cloud.appServicePrincipalAppId);
-    const rpName = `the App Service resource provider (app ${cloud.appServicePrincipalAppId})`;
+    const rpName = "the App Service resource provider";
     const secretRead = await access2.checkSecretRead(vault, certificate.name, rpObjectId, rpName);
     if (secretRead.present) {
       checks.push({
@@ -81870,7 +81873,7 @@ async function planAppServiceBinding(options, context3, now) {
       );
     } else {
       changes.push({
-        action: `Grant ${secretRead.grant.kind === "access-policy" ? "access policy" : "role"}: ${secretRead.how}`,
+        action: `Grant ${secretRead.how}`,
         resource: vault.id,
         apply: () => access2.applyGrant(secretRead.grant)
       });
@@ -94677,6 +94680,7 @@ var credentialName5 = "OnBehalfOfCredential";
 var logger32 = credentialLogger(credentialName5);
 
 // src/core/credential.ts
+var REFRESH_MARGIN_MS = 5 * 60 * 1e3;
 var MaskingCredential = class {
   constructor(inner, host, describe) {
     this.inner = inner;
@@ -94686,7 +94690,16 @@ var MaskingCredential = class {
   inner;
   host;
   describe;
+  tokens = /* @__PURE__ */ new Map();
   async getToken(scopes, options) {
+    const key = `${[scopes].flat().join(" ")}|${options?.tenantId ?? ""}`;
+    const cached = await this.tokens.get(key)?.catch(() => null);
+    if (cached && cached.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now()) return cached;
+    const pending = this.fetch(scopes, options);
+    this.tokens.set(key, pending);
+    return pending;
+  }
+  async fetch(scopes, options) {
     let token;
     try {
       token = await this.inner.getToken(scopes, options);
@@ -94787,12 +94800,11 @@ async function applyChanges(plan, host) {
   return results;
 }
 async function runBind(options, auth, host, dependencies = { now: () => /* @__PURE__ */ new Date() }) {
-  const cloud = await host.group("Sign in", async () => {
-    const resolved = await resolveCloud(options);
-    host.info(`Cloud: ${resolved.name} (${resolved.resourceManagerEndpoint})`);
-    return resolved;
+  const context3 = await host.group("Sign in", async () => {
+    const cloud = await resolveCloud(options);
+    host.info(`Cloud: ${cloud.name} (${cloud.resourceManagerEndpoint})`);
+    return { cloud, host, credential: createCredential(auth, cloud, host) };
   });
-  const context3 = { cloud, host, credential: createCredential(auth, cloud, host) };
   const plan = await planAppServiceBinding(options, context3, dependencies.now());
   let changes;
   if (plan.changes.length === 0) {

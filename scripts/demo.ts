@@ -24,9 +24,28 @@ async function requestCount(controlUrl: string): Promise<number> {
   return ((await response.json()) as unknown[]).length;
 }
 
+/**
+ * renderLog shows the step's stdout as the GitHub log viewer does: workflow commands that the
+ * runner consumes (masks, debug lines unless debugging) disappear, groups become headings.
+ */
+function renderLog(stdout: string): string {
+  const unescape = (text: string) =>
+    text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  const lines: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue;
+    const command = /^::(group|endgroup|warning|error|notice)(?: [^:]*)?::(.*)$/.exec(line);
+    if (!command) lines.push(`  ${line}`);
+    else if (command[1] === 'group') lines.push(`▶ ${command[2]}`);
+    else if (command[1] !== 'endgroup')
+      lines.push(`  ${command[1]}: ${unescape(command[2] ?? '')}`);
+  }
+  return lines.join('\n').trimEnd();
+}
+
 function show(title: string, result: RunnerResult, writes: RecordedRequest[]): void {
   console.log(`\n==================== ${title} ====================`);
-  console.log(result.stdout.trimEnd());
+  console.log(renderLog(result.stdout));
   if (result.stderr.trim()) console.log(result.stderr.trimEnd());
   console.log(`\n--- exit code ${result.exitCode}; outputs (GITHUB_OUTPUT):`);
   for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name} = ${value}`);

@@ -10,11 +10,17 @@ import { BindError } from './errors.js';
 import type { Host } from './host.js';
 import type { AuthOptions } from './options.js';
 
+// Tokens are reused until five minutes before they expire, as the SDK's own policies do.
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
 /**
- * MaskingCredential masks every access token (and the assertion behind it) in the log the moment
- * it is issued, before any request can carry it.
+ * MaskingCredential masks every access token in the log the moment it is issued, before any
+ * request can carry it, and shares tokens between the run's many SDK clients so that each scope
+ * costs one sign-in (and, with OIDC, one runner token) rather than one per client.
  */
 class MaskingCredential implements TokenCredential {
+  private readonly tokens = new Map<string, Promise<AccessToken | null>>();
+
   constructor(
     private readonly inner: TokenCredential,
     private readonly host: Host,
@@ -24,6 +30,19 @@ class MaskingCredential implements TokenCredential {
   async getToken(
     scopes: string | string[],
     options?: GetTokenOptions,
+  ): Promise<AccessToken | null> {
+    const key = `${[scopes].flat().join(' ')}|${options?.tenantId ?? ''}`;
+    const cached = await this.tokens.get(key)?.catch(() => null);
+    if (cached && cached.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now()) return cached;
+
+    const pending = this.fetch(scopes, options);
+    this.tokens.set(key, pending);
+    return pending;
+  }
+
+  private async fetch(
+    scopes: string | string[],
+    options: GetTokenOptions | undefined,
   ): Promise<AccessToken | null> {
     let token: AccessToken | null;
     try {

@@ -51,12 +51,11 @@ export async function runBind(
   host: Host,
   dependencies: RunDependencies = { now: () => new Date() },
 ): Promise<RunResult> {
-  const cloud = await host.group('Sign in', async () => {
-    const resolved = await resolveCloud(options);
-    host.info(`Cloud: ${resolved.name} (${resolved.resourceManagerEndpoint})`);
-    return resolved;
+  const context: AzureContext = await host.group('Sign in', async () => {
+    const cloud = await resolveCloud(options);
+    host.info(`Cloud: ${cloud.name} (${cloud.resourceManagerEndpoint})`);
+    return { cloud, host, credential: createCredential(auth, cloud, host) };
   });
-  const context: AzureContext = { cloud, host, credential: createCredential(auth, cloud, host) };
 
   const plan = await planAppServiceBinding(options, context, dependencies.now());
 

@@ -52,23 +52,31 @@ export function secretScope(vault: VaultInfo, secretName: string): string {
   return `${vault.id}/secrets/${secretName}`;
 }
 
+/** summarizeGrant says in a few words what the grant is, for the plan and the summary. */
+export function summarizeGrant(grant: SecretReadGrant): string {
+  return grant.kind === 'access-policy'
+    ? `access policy on vault '${grant.vault.name}': get on secrets and certificates for ` +
+        `${grant.principalName}`
+    : `role '${grant.roleName}' on secret '${grant.scope.split('/').pop()}' of vault ` +
+        `'${grant.vault.name}' for ${grant.principalName}`;
+}
+
 /**
- * describeGrant says in words and as an `az` command what the grant is, for the plan and for an
- * administrator who must make it by hand when `grant-access` is false.
+ * describeGrant says in words and as an `az` command what the grant is, for an administrator
+ * who must make it by hand when `grant-access` is false.
  */
 export function describeGrant(grant: SecretReadGrant): string {
   if (grant.kind === 'access-policy') {
     return (
-      `access policy on vault '${grant.vault.name}' for ${grant.principalName} ` +
-      `(object ${grant.principalId}): get on secrets and certificates ` +
-      `[az keyvault set-policy --name ${grant.vault.name} --object-id ${grant.principalId} ` +
-      '--secret-permissions get --certificate-permissions get]'
+      `${summarizeGrant(grant)} (object ${grant.principalId}): ` +
+      `az keyvault set-policy --name ${grant.vault.name} --object-id ${grant.principalId} ` +
+      '--secret-permissions get --certificate-permissions get'
     );
   }
   return (
-    `role '${grant.roleName}' for ${grant.principalName} (object ${grant.principalId}) ` +
-    `on ${grant.scope} [az role assignment create --assignee-object-id ${grant.principalId} ` +
-    `--assignee-principal-type ServicePrincipal --role "${grant.roleName}" --scope ${grant.scope}]`
+    `${summarizeGrant(grant)} (object ${grant.principalId}): ` +
+    `az role assignment create --assignee-object-id ${grant.principalId} ` +
+    `--assignee-principal-type ServicePrincipal --role "${grant.roleName}" --scope ${grant.scope}`
   );
 }
 
@@ -106,7 +114,7 @@ export class SecretAccessClient {
       );
       return policy
         ? { present: true, how: `access policy on vault '${vault.name}' (get on secrets)`, grant }
-        : { present: false, how: describeGrant(grant), grant };
+        : { present: false, how: summarizeGrant(grant), grant };
     }
 
     const scope = secretScope(vault, secretName);
@@ -146,7 +154,7 @@ export class SecretAccessClient {
         "The pipeline's identity needs Microsoft.Authorization/roleAssignments/read on the vault.",
       );
     }
-    return { present: false, how: describeGrant(grant), grant };
+    return { present: false, how: summarizeGrant(grant), grant };
   }
 
   /** applyGrant makes the grant. A role assignment that already exists counts as made. */

@@ -282,7 +282,7 @@ export async function planAppServiceBinding(
     const rpObjectId =
       app.appServicePrincipalObjectId ??
       (await findServicePrincipalObjectId(context, cloud.appServicePrincipalAppId));
-    const rpName = `the App Service resource provider (app ${cloud.appServicePrincipalAppId})`;
+    const rpName = 'the App Service resource provider';
     const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName);
     if (secretRead.present) {
       checks.push({
@@ -298,7 +298,7 @@ export async function planAppServiceBinding(
       );
     } else {
       changes.push({
-        action: `Grant ${secretRead.grant.kind === 'access-policy' ? 'access policy' : 'role'}: ${secretRead.how}`,
+        action: `Grant ${secretRead.how}`,
         resource: vault.id,
         apply: () => access.applyGrant(secretRead.grant),
       });
