@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startEmulator, type RunningEmulator } from './index.js';
 import type { Seed } from './seed.js';
-import { createEmulatorClients, emulatorAgent, type EmulatorClients } from './sdk-clients.js';
+import {
+  createEmulatorClients,
+  emulatorAgent,
+  emulatorSecretCredential,
+  type EmulatorClients,
+} from './sdk-clients.js';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -40,6 +45,7 @@ const seed: Seed = {
         },
       ],
     },
+    { clientId: '55555555-5555-4555-8555-555555555555', clientSecret: 'x', graphDenied: true },
   ],
   servicePrincipals: [{ appId: 'abfa0a7c-a6b6-4736-8310-5855508787cd', objectId: RP }],
   vaults: [
@@ -222,6 +228,22 @@ describe('emulator platform rules', () => {
       authorization: 'Bearer nope',
     });
     expect(wrong.status).toBe(401);
+  });
+
+  it('looks up the RP service principal in Graph, and denies clients without Graph rights', async () => {
+    const { info } = emulator;
+    const url = `${info.graphEndpoint}/v1.0/servicePrincipals?$filter=${encodeURIComponent("appId eq 'abfa0a7c-a6b6-4736-8310-5855508787cd'")}&$select=id,appId`;
+    const token = await c.credential.getToken(`${info.graphAudience}/.default`);
+    const ok = await raw('GET', url, { authorization: `Bearer ${token?.token ?? ''}` });
+    expect(JSON.parse(ok.body)).toMatchObject({ value: [{ id: RP }] });
+    const denied = createEmulatorClients(
+      info,
+      emulatorSecretCredential(info, '55555555-5555-4555-8555-555555555555', 'x'),
+    );
+    const deniedToken = await denied.credential.getToken(`${info.graphAudience}/.default`);
+    const res = await raw('GET', url, { authorization: `Bearer ${deniedToken?.token ?? ''}` });
+    expect(res.status).toBe(403);
+    expect(res.body).toContain('Authorization_RequestDenied');
   });
 
   it('enforces policy vs RBAC on the data plane', async () => {
