@@ -26466,6 +26466,7 @@ function isScopeWithin(outer, inner) {
 // src/core/parse-options.ts
 var GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 var RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
+var RESOURCE_GROUP_RULE = "a resource group name (1-90 letters, digits, '-', '_', '.', '(', ')')";
 var APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/i;
 var VAULT_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i;
 var KEY_VAULT_OBJECT = /^[0-9a-z-]{1,127}$/i;
@@ -26611,6 +26612,25 @@ function parseName(read, name3, pattern, rule) {
   if (!pattern.test(value)) throw new InputError(name3, `is '${value}'; it must be ${rule}.`);
   return value;
 }
+function parseAppService(read) {
+  return {
+    resourceGroup: parseName(read, "resource-group", RESOURCE_GROUP, RESOURCE_GROUP_RULE),
+    appName: parseName(
+      read,
+      "app-name",
+      APP_NAME,
+      "the App Service app name (2-60 letters, digits, hyphens)"
+    ),
+    slot: read("slot") ? parseName(read, "slot", APP_NAME, "a deployment slot name") : void 0,
+    hostnames: parseHostnames(read),
+    appIdentity: readChoice(read, "app-identity", ["system", "none"]),
+    appServicePrincipalObjectId: readGuid(
+      read,
+      "app-service-principal-object-id",
+      "the object id of the App Service resource provider's service principal"
+    )
+  };
+}
 function parseBindOptions(read) {
   const target = readChoice(read, "target", [
     "app-service",
@@ -26626,39 +26646,17 @@ function parseBindOptions(read) {
   const mode = readChoice(read, "mode", ["apply", "plan"]);
   const subscriptionId3 = readGuid(read, "subscription-id", "the subscription id");
   if (!subscriptionId3) {
-    throw new InputError("subscription-id", "is required: the id of the app's subscription.");
+    throw new InputError("subscription-id", "is required: the id of the target's subscription.");
   }
-  return {
-    target,
+  const common = {
     mode,
     subscriptionId: subscriptionId3,
     keyVault: parseKeyVault(read),
     certificate: parseCertificateName(read),
     grantAccess: readBoolean(read, "grant-access"),
-    cloud: parseCloud(read),
-    appService: {
-      resourceGroup: parseName(
-        read,
-        "resource-group",
-        RESOURCE_GROUP,
-        "the app's resource group (1-90 letters, digits, '-', '_', '.', '(', ')')"
-      ),
-      appName: parseName(
-        read,
-        "app-name",
-        APP_NAME,
-        "the App Service app name (2-60 letters, digits, hyphens)"
-      ),
-      slot: read("slot") ? parseName(read, "slot", APP_NAME, "a deployment slot name") : void 0,
-      hostnames: parseHostnames(read),
-      appIdentity: readChoice(read, "app-identity", ["system", "none"]),
-      appServicePrincipalObjectId: readGuid(
-        read,
-        "app-service-principal-object-id",
-        "the object id of the App Service resource provider's service principal"
-      )
-    }
+    cloud: parseCloud(read)
   };
+  return { ...common, target, appService: parseAppService(read) };
 }
 
 // src/core/azure-error.ts
@@ -94785,6 +94783,12 @@ function renderSummary(title, mode, checks, changes, outputs) {
 async function resolveCloud(options) {
   return options.cloud.name === "custom" ? discoverCustomCloud(options.cloud.resourceManagerEndpoint, options.cloud.authorityHost) : knownCloud(options.cloud.name);
 }
+function planTarget(options, context3, now) {
+  switch (options.target) {
+    case "app-service":
+      return planAppServiceBinding(options, context3, now);
+  }
+}
 async function applyChanges(plan, host) {
   const results = [];
   for (const [index, change] of plan.changes.entries()) {
@@ -94805,7 +94809,7 @@ async function runBind(options, auth, host, dependencies = { now: () => /* @__PU
     host.info(`Cloud: ${cloud.name} (${cloud.resourceManagerEndpoint})`);
     return { cloud, host, credential: createCredential(auth, cloud, host) };
   });
-  const plan = await planAppServiceBinding(options, context3, dependencies.now());
+  const plan = await planTarget(options, context3, dependencies.now());
   let changes;
   if (plan.changes.length === 0) {
     host.info("Nothing to change: the certificate is imported and bound everywhere.");

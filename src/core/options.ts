@@ -52,14 +52,21 @@ export interface AppServiceOptions {
   readonly appServicePrincipalObjectId: string | undefined;
 }
 
-/** BindOptions are every input of one run, parsed and checked. */
-export interface BindOptions {
-  readonly target: Target;
+/** CommonOptions are the inputs every target shares. */
+export interface CommonOptions {
   readonly mode: Mode;
   readonly subscriptionId: string;
   readonly keyVault: KeyVaultReference;
   readonly certificate: string;
   readonly grantAccess: boolean;
   readonly cloud: CloudOptions;
+}
+
+/** AppServiceBindOptions are every input of a run with `target: app-service`. */
+export interface AppServiceBindOptions extends CommonOptions {
+  readonly target: 'app-service';
   readonly appService: AppServiceOptions;
 }
+
+/** BindOptions are every input of one run, parsed and checked, by target. */
+export type BindOptions = AppServiceBindOptions;

@@ -1,6 +1,14 @@
 import type { CloudName } from './cloud.js';
 import { InputError } from './errors.js';
-import type { BindOptions, CloudOptions, KeyVaultReference, Mode, Target } from './options.js';
+import type {
+  AppServiceOptions,
+  BindOptions,
+  CloudOptions,
+  CommonOptions,
+  KeyVaultReference,
+  Mode,
+  Target,
+} from './options.js';
 import { parseResourceId } from './resource-id.js';
 
 /**
@@ -11,6 +19,7 @@ export type InputReader = (name: string) => string;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
+const RESOURCE_GROUP_RULE = "a resource group name (1-90 letters, digits, '-', '_', '.', '(', ')')";
 const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/i;
 const VAULT_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i;
 const KEY_VAULT_OBJECT = /^[0-9a-z-]{1,127}$/i;
@@ -198,6 +207,26 @@ function parseName(read: InputReader, name: string, pattern: RegExp, rule: strin
   return value;
 }
 
+function parseAppService(read: InputReader): AppServiceOptions {
+  return {
+    resourceGroup: parseName(read, 'resource-group', RESOURCE_GROUP, RESOURCE_GROUP_RULE),
+    appName: parseName(
+      read,
+      'app-name',
+      APP_NAME,
+      'the App Service app name (2-60 letters, digits, hyphens)',
+    ),
+    slot: read('slot') ? parseName(read, 'slot', APP_NAME, 'a deployment slot name') : undefined,
+    hostnames: parseHostnames(read),
+    appIdentity: readChoice(read, 'app-identity', ['system', 'none'] as const),
+    appServicePrincipalObjectId: readGuid(
+      read,
+      'app-service-principal-object-id',
+      "the object id of the App Service resource provider's service principal",
+    ),
+  };
+}
+
 /**
  * parseBindOptions reads and checks every input of the step, including the rules that span
  * inputs, so that bad input fails before any request is sent.
@@ -217,38 +246,16 @@ export function parseBindOptions(read: InputReader): BindOptions {
   const mode = readChoice<Mode>(read, 'mode', ['apply', 'plan']);
   const subscriptionId = readGuid(read, 'subscription-id', 'the subscription id');
   if (!subscriptionId) {
-    throw new InputError('subscription-id', "is required: the id of the app's subscription.");
+    throw new InputError('subscription-id', "is required: the id of the target's subscription.");
   }
-
-  return {
-    target,
+  const common: CommonOptions = {
     mode,
     subscriptionId,
     keyVault: parseKeyVault(read),
     certificate: parseCertificateName(read),
     grantAccess: readBoolean(read, 'grant-access'),
     cloud: parseCloud(read),
-    appService: {
-      resourceGroup: parseName(
-        read,
-        'resource-group',
-        RESOURCE_GROUP,
-        "the app's resource group (1-90 letters, digits, '-', '_', '.', '(', ')')",
-      ),
-      appName: parseName(
-        read,
-        'app-name',
-        APP_NAME,
-        'the App Service app name (2-60 letters, digits, hyphens)',
-      ),
-      slot: read('slot') ? parseName(read, 'slot', APP_NAME, 'a deployment slot name') : undefined,
-      hostnames: parseHostnames(read),
-      appIdentity: readChoice(read, 'app-identity', ['system', 'none'] as const),
-      appServicePrincipalObjectId: readGuid(
-        read,
-        'app-service-principal-object-id',
-        "the object id of the App Service resource provider's service principal",
-      ),
-    },
   };
+
+  return { ...common, target, appService: parseAppService(read) };
 }

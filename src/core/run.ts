@@ -25,6 +25,14 @@ async function resolveCloud(options: BindOptions): Promise<Cloud> {
     : knownCloud(options.cloud.name);
 }
 
+/** planTarget hands the run to the target the user chose. */
+function planTarget(options: BindOptions, context: AzureContext, now: Date): Promise<TargetPlan> {
+  switch (options.target) {
+    case 'app-service':
+      return planAppServiceBinding(options, context, now);
+  }
+}
+
 async function applyChanges(plan: TargetPlan, host: Host): Promise<AppliedChange[]> {
   const results: AppliedChange[] = [];
   for (const [index, change] of plan.changes.entries()) {
@@ -57,7 +65,7 @@ export async function runBind(
     return { cloud, host, credential: createCredential(auth, cloud, host) };
   });
 
-  const plan = await planAppServiceBinding(options, context, dependencies.now());
+  const plan = await planTarget(options, context, dependencies.now());
 
   let changes: AppliedChange[];
   if (plan.changes.length === 0) {

@@ -3,7 +3,7 @@ import type { Certificate, HostNameBinding, Site } from '@azure/arm-appservice';
 import type { AzureContext } from '../../core/azure-context.js';
 import { describeAzureFailure, readServiceError } from '../../core/azure-error.js';
 import { InputError, PreconditionError } from '../../core/errors.js';
-import type { BindOptions } from '../../core/options.js';
+import type { AppServiceBindOptions } from '../../core/options.js';
 import type { Change, Check, TargetPlan } from '../../core/plan.js';
 import { parseResourceId, sameResourceId } from '../../core/resource-id.js';
 import { findServicePrincipalObjectId } from '../../graph/service-principal.js';
@@ -50,7 +50,7 @@ function bindingHost(binding: HostNameBinding): string {
 }
 
 async function readState(
-  options: BindOptions,
+  options: AppServiceBindOptions,
   context: AzureContext,
   web: AppServiceClient,
   siteRef: SiteRef,
@@ -225,7 +225,7 @@ function isOurs(certificate: Certificate, vault: VaultInfo, name: string): boole
  * the import a renewal superseded. It writes nothing itself.
  */
 export async function planAppServiceBinding(
-  options: BindOptions,
+  options: AppServiceBindOptions,
   context: AzureContext,
   now: Date,
 ): Promise<TargetPlan> {
