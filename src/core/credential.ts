@@ -8,7 +8,7 @@ import {
 import type { Cloud } from './cloud.js';
 import { BindError } from './errors.js';
 import type { Host } from './host.js';
-import type { AuthOptions } from './options.js';
+import type { AuthOptions } from './auth-options.js';
 
 // Tokens are reused until five minutes before they expire, as the SDK's own policies do.
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;

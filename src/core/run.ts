@@ -3,7 +3,8 @@ import type { AzureContext } from './azure-context.js';
 import { discoverCustomCloud, knownCloud, type Cloud } from './cloud.js';
 import { createCredential } from './credential.js';
 import type { Host } from './host.js';
-import type { AuthOptions, BindOptions } from './options.js';
+import type { AuthOptions } from './auth-options.js';
+import type { BindOptions } from './options.js';
 import type { AppliedChange, TargetPlan } from './plan.js';
 import { renderSummary } from './summary.js';
 

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 
 import { InputError } from '../../core/errors.js';
-import type { AuthOptions } from '../../core/options.js';
+import type { AuthOptions } from '../../core/auth-options.js';
 import { readGuid, type InputReader } from '../../core/parse-options.js';
 
 /**
