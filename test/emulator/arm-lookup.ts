@@ -23,6 +23,8 @@ export function hasResourceGroup(
     ...state.serverFarms.values(),
     ...state.sites.values(),
     ...state.webCertificates.values(),
+    ...state.userAssignedIdentities.values(),
+    ...state.applicationGateways.values(),
   ];
   return all.some(
     (r) => r.subscriptionId.toLowerCase() === sub && r.resourceGroup.toLowerCase() === rg,

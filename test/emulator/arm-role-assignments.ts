@@ -145,7 +145,7 @@ function putAssignment(
       `The specified role definition with ID '${roleDefinitionId.split('/').pop() ?? ''}' does not exist.`,
     );
   }
-  if (!state.principals.has(principalId.toLowerCase())) {
+  if (!isPrincipalVisible(state, principalId, typeof props?.['principalType'] === 'string')) {
     return armError(
       400,
       'PrincipalNotFound',
@@ -185,9 +185,24 @@ function putAssignment(
     description: typeof props?.['description'] === 'string' ? props['description'] : undefined,
     createdOn: now,
     updatedOn: now,
+    ...(state.settings.rbacPropagationMs > 0
+      ? { effectiveAt: new Date(now.getTime() + state.settings.rbacPropagationMs) }
+      : {}),
   };
   state.roleAssignments.set(id.toLowerCase(), assignment);
   return jsonReply(201, roleAssignmentResource(assignment));
+}
+
+/**
+ * isPrincipalVisible tells whether role assignment can see a principal: a newly created managed
+ * identity stays invisible for a while (directory replication), less so when the request says
+ * `principalType`, which lets the platform skip the lookup.
+ */
+function isPrincipalVisible(state: EmulatorState, principalId: string, typed: boolean): boolean {
+  const principal = state.principals.get(principalId.toLowerCase());
+  if (!principal) return false;
+  const visibleAt = typed ? principal.visibleWithTypeAt : principal.visibleAt;
+  return visibleAt === undefined || visibleAt.getTime() <= Date.now();
 }
 
 function listAssignments(state: EmulatorState, exchange: Exchange, scope: string): Reply {

@@ -19,6 +19,13 @@ import { jsonReply, type Exchange, type Reply } from './exchange.js';
 import { handleCertificate, handleCertificateList } from './web-certificates.js';
 import { handleHostNameBinding, handleHostNameBindingList } from './web-host-name-bindings.js';
 import { handleServerFarm, handleSite } from './web-sites.js';
+import { handleUserAssignedIdentity, MANAGED_IDENTITY_API_VERSION } from './managed-identities.js';
+import {
+  handleApplicationGateway,
+  handleApplicationGatewayList,
+  handleNetworkOperation,
+  NETWORK_API_VERSION,
+} from './network-gateways.js';
 
 /** API_VERSIONS are the api-versions the emulator serves, per service. */
 export const API_VERSIONS = {
@@ -27,6 +34,8 @@ export const API_VERSIONS = {
   genericResources: ['2015-11-01'],
   authorization: ['2022-04-01'],
   subscriptions: ['2022-12-01'],
+  network: [NETWORK_API_VERSION],
+  managedIdentity: [MANAGED_IDENTITY_API_VERSION],
 } as const;
 
 /**
@@ -77,6 +86,14 @@ export function handleArm(context: EmulatorContext, exchange: Exchange): Reply {
       checkApiVersion(exchange, API_VERSIONS.keyVault) ?? handleVaultList(state, subscriptionId)
     );
   }
+  const operation =
+    /^\/providers\/Microsoft\.Network\/locations\/[^/]+\/operations\/([^/]+)$/i.exec(rest);
+  if (operation) {
+    return (
+      checkApiVersion(exchange, API_VERSIONS.network) ??
+      handleNetworkOperation(state, exchange, operation[1] ?? '')
+    );
+  }
   const grouped = /^\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/(.+)$/i.exec(rest);
   if (!grouped) return notFound(exchange);
   const [, group = '', provider = '', resourcePath = ''] = grouped;
@@ -95,7 +112,41 @@ export function handleArm(context: EmulatorContext, exchange: Exchange): Reply {
       routeWeb(context, exchange, subscriptionId, group, segments)
     );
   }
+  if (provider.toLowerCase() === 'microsoft.network') {
+    return (
+      checkApiVersion(exchange, API_VERSIONS.network) ??
+      routeNetwork(context, exchange, subscriptionId, group, segments)
+    );
+  }
+  if (
+    provider.toLowerCase() === 'microsoft.managedidentity' &&
+    segments[0]?.toLowerCase() === 'userassignedidentities' &&
+    segments.length === 2
+  ) {
+    return (
+      checkApiVersion(exchange, API_VERSIONS.managedIdentity) ??
+      handleUserAssignedIdentity(state, exchange, subscriptionId, group, segments[1] ?? '')
+    );
+  }
   return notFound(exchange);
+}
+
+function routeNetwork(
+  context: EmulatorContext,
+  exchange: Exchange,
+  subscriptionId: string,
+  resourceGroup: string,
+  s: string[],
+): Reply {
+  const [type, name] = s;
+  if (type?.toLowerCase() !== 'applicationgateways') return notFound(exchange);
+  if (name === undefined) {
+    return exchange.method === 'GET'
+      ? handleApplicationGatewayList(context.state, subscriptionId, resourceGroup)
+      : notFound(exchange);
+  }
+  if (s.length !== 2) return notFound(exchange);
+  return handleApplicationGateway(context, exchange, { subscriptionId, resourceGroup, name });
 }
 
 function routeKeyVault(

@@ -1,4 +1,5 @@
 import type { EmulatorContext } from './context.js';
+import { handleGatewayControl } from './control-gateways.js';
 import { jsonReply, type Exchange, type Reply } from './exchange.js';
 import type { RequestLog } from './request-log.js';
 import { buildVaultCertificate } from './state-from-seed.js';
@@ -39,6 +40,8 @@ export function handleControl(
     state.principals.set(objectId.toLowerCase(), principal);
     return jsonReply(201, principal);
   }
+  const gatewayReply = handleGatewayControl(context, exchange, path, body);
+  if (gatewayReply) return gatewayReply;
   const vaultMatch = /^\/vaults\/([^/]+)(?:\/certificates\/([^/]+)(\/renew)?)?$/.exec(path);
   const vault = vaultMatch ? state.vaults.get((vaultMatch[1] ?? '').toLowerCase()) : undefined;
   if (!vaultMatch || !vault)

@@ -15,9 +15,11 @@ import { readExchange, writeReply, type Exchange, type Reply } from './exchange.
 import { handleEntra } from './entra.js';
 import { GITHUB_OIDC_PATH, handleGithubOidc } from './github-oidc.js';
 import { GRAPH_PATH, handleGraph } from './graph.js';
+import { resolveSeededSecretIds } from './gateway-seed.js';
 import { createSigningKey } from './jwt.js';
 import { handleKeyVault, type KeyVaultReply } from './key-vault-data-plane.js';
 import { cloudMetadata } from './metadata.js';
+import { isNetworkOperationPath } from './network-gateways.js';
 import { RequestLog, type EmulatedService } from './request-log.js';
 import { loadSeed, type Seed } from './seed.js';
 import { buildState } from './state-from-seed.js';
@@ -159,7 +161,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     };
     if (
       routed.service === 'arm' &&
-      exchange.url.pathname.replace(/\/+$/, '').toLowerCase() !== '/subscriptions'
+      exchange.url.pathname.replace(/\/+$/, '').toLowerCase() !== '/subscriptions' &&
+      // No spec describes an Azure-AsyncOperation status URL.
+      !isNetworkOperationPath(exchange.url.pathname)
     ) {
       recorder.record(
         record.seq,
@@ -207,6 +211,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       );
     });
   }
+
+  resolveSeededSecretIds(state);
 
   const controlServer = http.createServer((request, response) => {
     void readExchange(request, 'http://127.0.0.1').then((exchange) => {

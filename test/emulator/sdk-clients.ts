@@ -4,6 +4,8 @@ import https from 'node:https';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
+import { ManagedServiceIdentityClient } from '@azure/arm-msi';
+import { NetworkManagementClient } from '@azure/arm-network';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { CertificateClient } from '@azure/keyvault-certificates';
 
@@ -24,6 +26,8 @@ export interface EmulatorClients {
   readonly web: WebSiteManagementClient;
   readonly keyVault: KeyVaultManagementClient;
   readonly authorization: AuthorizationManagementClient;
+  readonly network: NetworkManagementClient;
+  readonly msi: ManagedServiceIdentityClient;
   certificates(vaultName: string): CertificateClient;
 }
 
@@ -47,6 +51,14 @@ export function createEmulatorClients(
       credentials: { scopes },
     }),
     authorization: new AuthorizationManagementClient(credential, subscriptionId, {
+      ...arm,
+      credentialScopes: scopes,
+    }),
+    network: new NetworkManagementClient(credential, subscriptionId, {
+      ...arm,
+      credentials: { scopes },
+    }),
+    msi: new ManagedServiceIdentityClient(credential, subscriptionId, {
       ...arm,
       credentialScopes: scopes,
     }),

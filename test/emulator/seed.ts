@@ -145,6 +145,65 @@ export interface SeedRoleAssignment {
   readonly principalId: string;
 }
 
+/** SeedUserAssignedIdentity is a Microsoft.ManagedIdentity/userAssignedIdentities resource. */
+export interface SeedUserAssignedIdentity {
+  readonly subscriptionId?: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  /** Derived from the resource id when absent (the same GUIDs a site's identity gets). */
+  readonly principalId?: string;
+  readonly clientId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** SeedGatewayCertificate is an sslCertificates entry that references a seeded vault certificate. */
+export interface SeedGatewayCertificate {
+  readonly name: string;
+  readonly vault: string;
+  /** The certificate (= secret) name in that vault. */
+  readonly secret: string;
+  /** Absent: a versionless reference; `current`: pinned to the current version; or a version id. */
+  readonly version?: string;
+}
+
+/** SeedGatewayListener is an HTTPS listener (with its routing rule) on port 443. */
+export interface SeedGatewayListener {
+  readonly name: string;
+  readonly hostName?: string;
+  /** The name of an sslCertificates entry. */
+  readonly sslCertificate: string;
+}
+
+/** SeedApplicationGateway is a v2 Application Gateway with a working default configuration. */
+export interface SeedApplicationGateway {
+  readonly subscriptionId?: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly sku?: { readonly name: string; readonly tier: string; readonly capacity?: number };
+  /** The gateway subnet's resource id (gatewayIPConfigurations[0].subnet). */
+  readonly subnet: string;
+  /** Resource id of its one user-assigned identity (must be in `userAssignedIdentities`). */
+  readonly identity?: string;
+  readonly sslCertificates?: readonly SeedGatewayCertificate[];
+  readonly httpsListeners?: readonly SeedGatewayListener[];
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Vaults its virtual network reaches through a private endpoint (past their firewall). */
+  readonly privateEndpointVaults?: readonly string[];
+}
+
+/** SeedSettings are the emulator's knobs at start (see EmulatorSettings; all optional). */
+export interface SeedSettings {
+  readonly gatewayProvisioningMs?: number;
+  readonly gatewayIgnoreIfMatch?: boolean;
+  readonly gatewayConcurrency?: 'reject-429' | 'reject-409' | 'supersede';
+  readonly gatewayRetryAfterSeconds?: number | null;
+  readonly rbacPropagationMs?: number;
+  readonly principalVisibilityMs?: number;
+  readonly principalVisibilityWithTypeMs?: number;
+}
+
 /** Seed is the whole initial state of the emulator (see README.md for the format). */
 export interface Seed {
   readonly tenantId: string;
@@ -156,6 +215,9 @@ export interface Seed {
   readonly sites?: readonly SeedSite[];
   readonly webCertificates?: readonly SeedWebCertificate[];
   readonly roleAssignments?: readonly SeedRoleAssignment[];
+  readonly userAssignedIdentities?: readonly SeedUserAssignedIdentity[];
+  readonly applicationGateways?: readonly SeedApplicationGateway[];
+  readonly settings?: SeedSettings;
 }
 
 /** SeedError reports an invalid seed; the message names the offending field. */
@@ -300,6 +362,67 @@ export function validateSeed(value: unknown): asserts value is Seed {
     requireString(assignment['roleDefinitionId'], `roleAssignments[${i}].roleDefinitionId`);
     requireGuid(assignment['principalId'], `roleAssignments[${i}].principalId`);
   });
+  validateGatewaySeed(seed, vaultNames, checkSubscription);
+}
+
+function validateGatewaySeed(
+  seed: Record<string, unknown>,
+  vaultNames: ReadonlyMap<string, ReadonlySet<string>>,
+  checkSubscription: (id: unknown, where: string) => void,
+): void {
+  const identities = new Set<string>();
+  optionalArray(seed['userAssignedIdentities'], 'userAssignedIdentities').forEach((u, i) => {
+    const where = `userAssignedIdentities[${i}]`;
+    const identity = requireObject(u, where);
+    const name = requireString(identity['name'], `${where}.name`);
+    requireString(identity['resourceGroup'], `${where}.resourceGroup`);
+    requireString(identity['location'], `${where}.location`);
+    checkSubscription(identity['subscriptionId'], `${where}.subscriptionId`);
+    if (identity['principalId'] !== undefined)
+      requireGuid(identity['principalId'], `${where}.principalId`);
+    if (identity['clientId'] !== undefined) requireGuid(identity['clientId'], `${where}.clientId`);
+    identities.add(`${String(identity['resourceGroup'])}/${name}`.toLowerCase());
+  });
+  optionalArray(seed['applicationGateways'], 'applicationGateways').forEach((g, i) => {
+    const where = `applicationGateways[${i}]`;
+    const gateway = requireObject(g, where);
+    requireString(gateway['name'], `${where}.name`);
+    requireString(gateway['resourceGroup'], `${where}.resourceGroup`);
+    requireString(gateway['location'], `${where}.location`);
+    requireString(gateway['subnet'], `${where}.subnet`);
+    checkSubscription(gateway['subscriptionId'], `${where}.subscriptionId`);
+    if (gateway['identity'] !== undefined) {
+      const id = requireString(gateway['identity'], `${where}.identity`);
+      const match =
+        /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i.exec(
+          id,
+        );
+      if (!match || !identities.has(`${match[1] ?? ''}/${match[2] ?? ''}`.toLowerCase())) {
+        throw new SeedError(`${where}.identity: '${id}' is not in userAssignedIdentities`);
+      }
+    }
+    const certificates = new Set<string>();
+    optionalArray(gateway['sslCertificates'], `${where}.sslCertificates`).forEach((c, j) => {
+      const cw = `${where}.sslCertificates[${j}]`;
+      const certificate = requireObject(c, cw);
+      certificates.add(requireString(certificate['name'], `${cw}.name`).toLowerCase());
+      const vault = requireString(certificate['vault'], `${cw}.vault`);
+      const secret = requireString(certificate['secret'], `${cw}.secret`);
+      if (!vaultNames.get(vault.toLowerCase())?.has(secret.toLowerCase())) {
+        throw new SeedError(`${cw}: certificate '${secret}' is not seeded in vault '${vault}'`);
+      }
+    });
+    optionalArray(gateway['httpsListeners'], `${where}.httpsListeners`).forEach((l, j) => {
+      const lw = `${where}.httpsListeners[${j}]`;
+      const listener = requireObject(l, lw);
+      requireString(listener['name'], `${lw}.name`);
+      const ref = requireString(listener['sslCertificate'], `${lw}.sslCertificate`);
+      if (!certificates.has(ref.toLowerCase())) {
+        throw new SeedError(`${lw}.sslCertificate: '${ref}' is not in sslCertificates`);
+      }
+    });
+  });
+  if (seed['settings'] !== undefined) requireObject(seed['settings'], 'settings');
 }
 
 function requireObject(value: unknown, where: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { addSeededGateways, addSeededIdentities, buildSettings } from './gateway-seed.js';
 import { deterministicGuid } from './guid.js';
 import { normalizeLocation } from './location.js';
 import { buildResourceId, parseResourceId } from './resource-id.js';
@@ -67,6 +68,10 @@ export function buildState(
     sites: new Map(),
     webCertificates: new Map(),
     roleAssignments: new Map(),
+    userAssignedIdentities: new Map(),
+    applicationGateways: new Map(),
+    gatewayOperations: new Map(),
+    settings: buildSettings(seed.settings),
     issuingCa,
   };
 
@@ -188,6 +193,8 @@ export function buildState(
       updatedOn: now,
     });
   }
+  addSeededIdentities(seed, state, firstSubscription);
+  addSeededGateways(seed, state, firstSubscription);
   return state;
 }
 

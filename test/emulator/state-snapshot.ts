@@ -1,3 +1,5 @@
+import { gatewaySnapshot } from './control-gateways.js';
+import { identityResource } from './managed-identities.js';
 import type { EmulatorState, WebApp } from './state.js';
 
 /** snapshotState renders the whole state as plain JSON for `GET /state`. */
@@ -49,6 +51,11 @@ export function snapshotState(state: EmulatorState): Record<string, unknown> {
       cerBlob: undefined,
     })),
     roleAssignments: [...state.roleAssignments.values()],
+    userAssignedIdentities: [...state.userAssignedIdentities.values()].map(identityResource),
+    applicationGateways: [...state.applicationGateways.values()].map((g) =>
+      gatewaySnapshot(state, g),
+    ),
+    settings: state.settings,
   };
 }
 

@@ -6,6 +6,13 @@ export interface Principal {
   readonly appId?: string;
   readonly displayName: string;
   readonly principalType: 'ServicePrincipal';
+  /**
+   * When set, role assignments that do not say `principalType` answer PrincipalNotFound until
+   * then (directory replication of a newly created managed identity).
+   */
+  readonly visibleAt?: Date;
+  /** The same for assignments that say `principalType` (the platform skips most of the lookup). */
+  readonly visibleWithTypeAt?: Date;
 }
 
 /** Client is an application the token endpoint accepts (client secret or federated credential). */
@@ -178,6 +185,93 @@ export interface RoleAssignment {
   readonly description: string | undefined;
   readonly createdOn: Date;
   readonly updatedOn: Date;
+  /** When set, the assignment grants nothing before then (RBAC propagation). */
+  readonly effectiveAt?: Date;
+}
+
+/** UserAssignedIdentity is a Microsoft.ManagedIdentity/userAssignedIdentities resource. */
+export interface UserAssignedIdentity {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  tags: Record<string, string>;
+  readonly principalId: string;
+  readonly clientId: string;
+  readonly tenantId: string;
+}
+
+/** GatewayOperationStatus is the status an `Azure-AsyncOperation` URL reports. */
+export type GatewayOperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
+
+/** GatewayOperationError is the `error` of a finished asynchronous operation. */
+export interface GatewayOperationError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** GatewayOperation is one PUT of an Application Gateway, running or finished. */
+export interface GatewayOperation {
+  readonly id: string;
+  readonly gatewayId: string;
+  readonly location: string;
+  readonly completesAt: number;
+  status: GatewayOperationStatus;
+  error: GatewayOperationError | undefined;
+}
+
+/** ServedCertificate is the Key Vault version an sslCertificate currently serves. */
+export interface ServedCertificate {
+  readonly vault: string;
+  readonly secret: string;
+  readonly version: string;
+  readonly thumbprint: string;
+  readonly der: Buffer;
+}
+
+/** ApplicationGateway is a Microsoft.Network/applicationGateways resource. */
+export interface ApplicationGateway {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  location: string;
+  tags: Record<string, string>;
+  /** Resource id of the one user-assigned identity, as sent. */
+  userAssignedIdentity: string | undefined;
+  zones: string[] | undefined;
+  /** The writable properties exactly as the last PUT sent them (a PUT replaces them all). */
+  properties: Record<string, unknown>;
+  etag: string;
+  provisioningState: 'Succeeded' | 'Updating' | 'Failed';
+  operationalState: 'Running' | 'Stopped';
+  readonly resourceGuid: string;
+  /** The PUT in flight, if any. */
+  operation: GatewayOperation | undefined;
+  /** By lower-case sslCertificate name: what the gateway last fetched from Key Vault. */
+  readonly served: Map<string, ServedCertificate>;
+  /** Vault names the gateway's virtual network reaches through a private endpoint. */
+  readonly privateEndpointVaults: readonly string[];
+}
+
+/** EmulatorSettings are the knobs tests turn through the seed and the control API. */
+export interface EmulatorSettings {
+  /** How long a gateway PUT stays InProgress, in ms. */
+  gatewayProvisioningMs: number;
+  /** When true, gateways ignore `If-Match` (some Network resources do). */
+  gatewayIgnoreIfMatch: boolean;
+  /** What a PUT does while another PUT of the same gateway is in flight. */
+  gatewayConcurrency: 'reject-429' | 'reject-409' | 'supersede';
+  /** Retry-After (seconds) on a 429 `RetryableErrorDueToAnotherOperation`; null sends none. */
+  gatewayRetryAfterSeconds: number | null;
+  /** A new role assignment grants nothing for this long, in ms. */
+  rbacPropagationMs: number;
+  /** A new managed identity's principal is invisible to role assignment for this long, in ms. */
+  principalVisibilityMs: number;
+  /** The same delay when the assignment says `principalType` (the platform skips most of it). */
+  principalVisibilityWithTypeMs: number;
 }
 
 /** EmulatorState is everything the emulator knows; handlers read and change it in place. */
@@ -195,6 +289,13 @@ export interface EmulatorState {
   readonly sites: Map<string, WebApp>;
   readonly webCertificates: Map<string, WebCertificate>;
   readonly roleAssignments: Map<string, RoleAssignment>;
+  /** By lower-case resource id. */
+  readonly userAssignedIdentities: Map<string, UserAssignedIdentity>;
+  /** By lower-case resource id. */
+  readonly applicationGateways: Map<string, ApplicationGateway>;
+  /** By lower-case operation id. */
+  readonly gatewayOperations: Map<string, GatewayOperation>;
+  readonly settings: EmulatorSettings;
   /** The CA that signs certificates seeded with `issuer: "ca"`. */
   readonly issuingCa: IssuedCertificate;
 }

@@ -32,6 +32,8 @@ export function canRead(
   const target = `${vault.id}/${kind}/${objectName}`;
   return [...state.roleAssignments.values()].some((a) => {
     if (a.principalId.toLowerCase() !== objectId.toLowerCase()) return false;
+    // A new assignment grants nothing until it has propagated (state.settings.rbacPropagationMs).
+    if (a.effectiveAt !== undefined && a.effectiveAt.getTime() > Date.now()) return false;
     if (!scopeContains(a.scope, target)) return false;
     const role = findBuiltInRole(a.roleDefinitionId);
     return kind === 'secrets' ? role?.readsSecrets === true : role?.readsCertificates === true;
