@@ -2,7 +2,9 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import {
   AzureCliCredential,
   ClientAssertionCredential,
+  ClientCertificateCredential,
   ClientSecretCredential,
+  ManagedIdentityCredential,
 } from '@azure/identity';
 
 import type { Cloud } from './cloud.js';
@@ -79,8 +81,8 @@ export function createCredential(auth: AuthOptions, cloud: Cloud, host: Host): T
         return assertion;
       };
       host.info(
-        `Signing in as client ${auth.clientId} in tenant ${auth.tenantId} with the runner's ` +
-          'OIDC token (federated credential).',
+        `Signing in as client ${auth.clientId} in tenant ${auth.tenantId} with ` +
+          `${auth.assertionSource} (federated credential).`,
       );
       return new MaskingCredential(
         new ClientAssertionCredential(auth.tenantId, auth.clientId, getAssertion, common),
@@ -95,6 +97,31 @@ export function createCredential(auth: AuthOptions, cloud: Cloud, host: Host): T
         host,
         `client secret of client ${auth.clientId}`,
       );
+    case 'client-certificate':
+      host.info(
+        `Signing in as client ${auth.clientId} in tenant ${auth.tenantId} with a certificate.`,
+      );
+      return new MaskingCredential(
+        new ClientCertificateCredential(
+          auth.tenantId,
+          auth.clientId,
+          { certificate: auth.certificatePem },
+          common,
+        ),
+        host,
+        `certificate of client ${auth.clientId}`,
+      );
+    case 'managed-identity': {
+      const which = auth.clientId
+        ? `the user-assigned managed identity ${auth.clientId}`
+        : 'the system-assigned managed identity';
+      host.info(`Signing in with ${which} of this machine.`);
+      return new MaskingCredential(
+        new ManagedIdentityCredential(auth.clientId ? { clientId: auth.clientId } : {}),
+        host,
+        which,
+      );
+    }
     case 'azure-cli':
       host.info('Signing in with the Azure CLI session (as left by azure/login).');
       return new MaskingCredential(

@@ -33,6 +33,7 @@ export function parseGitHubAuth(read: InputReader, env: NodeJS.ProcessEnv): Auth
       kind: 'federated',
       clientId,
       tenantId,
+      assertionSource: "the runner's OIDC token",
       getAssertion: (audience) => core.getIDToken(audience),
     };
   }

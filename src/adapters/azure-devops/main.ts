@@ -1,0 +1,59 @@
+import * as tl from 'azure-pipelines-task-lib';
+
+import { BindError } from '../../core/errors.js';
+import { parseBindOptions, type InputReader } from '../../core/parse-options.js';
+import { runBind } from '../../core/run.js';
+import { createAzureDevOpsHost } from './host.js';
+import { createTaskInputReader, toTaskWording } from './inputs.js';
+import { readServiceConnection, type AgentEndpoints } from './service-connection.js';
+
+/** agentEndpoints reads service connections and variables through azure-pipelines-task-lib. */
+function agentEndpoints(): AgentEndpoints {
+  return {
+    url: (id) => tl.getEndpointUrl(id, true),
+    data: (id, key) => tl.getEndpointDataParameter(id, key, true),
+    // getEndpointAuthorization logs only whether the connection exists, never its parameters.
+    authorization: (id) => tl.getEndpointAuthorization(id, true),
+    variable: (name) => tl.getVariable(name),
+  };
+}
+
+/**
+ * run is the Azure DevOps task: it reads the service connection and the inputs, runs the core
+ * with the agent as its host, and turns a failure into the task's Failed result with one clear
+ * message in the task's own words.
+ */
+export async function run(): Promise<void> {
+  const host = createAzureDevOpsHost();
+  const optionsRead = new Set<string>();
+  try {
+    const connectionId = tl.getInput('azureSubscription', false) ?? '';
+    if (!connectionId) {
+      throw new BindError(
+        "Input 'azureSubscription' is required: an Azure Resource Manager service connection.",
+      );
+    }
+    const connection = readServiceConnection(connectionId, agentEndpoints(), (value) =>
+      host.setSecret(value),
+    );
+    const taskRead = createTaskInputReader((name) => tl.getInput(name, false), connection);
+    const read: InputReader = (option) => {
+      optionsRead.add(option);
+      return taskRead(option);
+    };
+    const options = parseBindOptions(read);
+    host.debug(`Inputs: ${JSON.stringify({ ...options, auth: connection.auth.kind })}`);
+
+    await runBind(options, connection.auth, host);
+    tl.setResult(tl.TaskResult.Succeeded, '');
+  } catch (error) {
+    const message =
+      error instanceof BindError
+        ? error.message
+        : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    tl.setResult(
+      tl.TaskResult.Failed,
+      `keyvault-cert-bind: ${toTaskWording(message, optionsRead)}`,
+    );
+  }
+}
