@@ -3,6 +3,7 @@ import { jsonReply, type Exchange, type Reply } from './exchange.js';
 import { newEtag } from './gateway-seed.js';
 import { gatewayResource } from './gateway-resource.js';
 import { settleGateway } from './network-gateways.js';
+import { parseThrottleRule } from './throttle.js';
 import type { ApplicationGateway, EmulatorSettings, EmulatorState } from './state.js';
 
 /**
@@ -31,6 +32,16 @@ export function handleGatewayControl(
     return exchange.method === 'GET' || exchange.method === 'PATCH'
       ? jsonReply(200, state.settings)
       : jsonReply(405, { error: 'use GET or PATCH on /settings' });
+  }
+  if (path === '/throttle' && exchange.method === 'POST') {
+    const rule = parseThrottleRule(body);
+    if (typeof rule === 'string') return jsonReply(400, { error: rule });
+    state.throttles.push(rule);
+    return jsonReply(201, { ...rule, path: rule.path.source });
+  }
+  if (path === '/throttle' && exchange.method === 'DELETE') {
+    state.throttles.splice(0);
+    return { status: 204 };
   }
   const match = /^\/gateways\/([^/]+)\/([^/]+)(\/external-edit)?$/.exec(path);
   if (!match) return undefined;

@@ -427,6 +427,22 @@ describe('Application Gateway and managed identities', () => {
     expect(later.provisioningState).toBe('Succeeded');
   });
 
+  it('throttles the next requests to an endpoint, with and without Retry-After', async () => {
+    await control('POST', '/throttle', { path: '/applicationGateways/agw1$', method: 'GET' });
+    const throttled = await failure(clients.network.applicationGateways.get('rg-agw', 'agw1'));
+    expect([throttled.statusCode, throttled.code]).toEqual([429, 'TooManyRequests']);
+    await control('POST', '/throttle', {
+      path: '/applicationGateways/agw1$',
+      method: 'GET',
+      retryAfterSeconds: 1,
+    });
+    // The SDK waits for Retry-After and retries by itself.
+    const gateway = await clients.network.applicationGateways.get('rg-agw', 'agw1');
+    expect(gateway.name).toBe('agw1');
+    const requests = (await control('GET', '/requests')) as { status: number }[];
+    expect(requests.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('creates identities whose principal role assignment cannot see for a while, unless principalType is sent', async () => {
     await control('PATCH', '/settings', { principalVisibilityMs: 60_000 });
     const created = await clients.msi.userAssignedIdentities.createOrUpdate('rg-id', 'id-new', {

@@ -24,6 +24,7 @@ import { RequestLog, type EmulatedService } from './request-log.js';
 import { loadSeed, type Seed } from './seed.js';
 import { buildState } from './state-from-seed.js';
 import type { EmulatorState, Vault } from './state.js';
+import { takeThrottle } from './throttle.js';
 import { TrafficRecorder } from './traffic-recorder.js';
 import { issueCertificate } from './x509.js';
 
@@ -191,7 +192,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   mainServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     void readExchange(request, origin).then((exchange) =>
-      serve(exchange, response, () => routeMain(context, exchange)),
+      serve(exchange, response, () => {
+        const throttled = /^\/(subscriptions|providers)(\/|$)/i.test(exchange.url.pathname)
+          ? takeThrottle(state, exchange, 'arm')
+          : undefined;
+        return throttled ? { service: 'arm', reply: throttled } : routeMain(context, exchange);
+      }),
     );
   });
 
@@ -205,7 +211,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       void readExchange(request, vaultOrigin).then((exchange) =>
         serve(exchange, response, () => ({
           service: 'keyvault',
-          reply: handleKeyVault(context, vault, exchange),
+          reply:
+            takeThrottle(state, exchange, 'keyvault') ?? handleKeyVault(context, vault, exchange),
           vault,
         })),
       );

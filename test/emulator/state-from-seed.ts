@@ -72,6 +72,7 @@ export function buildState(
     applicationGateways: new Map(),
     gatewayOperations: new Map(),
     settings: buildSettings(seed.settings),
+    throttles: [],
     issuingCa,
   };
 

@@ -1,3 +1,4 @@
+import type { ThrottleRule } from './throttle.js';
 import type { IssuedCertificate } from './x509.js';
 
 /** Principal is a directory object that can hold Key Vault or RBAC permissions. */
@@ -296,6 +297,8 @@ export interface EmulatorState {
   /** By lower-case operation id. */
   readonly gatewayOperations: Map<string, GatewayOperation>;
   readonly settings: EmulatorSettings;
+  /** Throttle rules the control API set (B19). */
+  readonly throttles: ThrottleRule[];
   /** The CA that signs certificates seeded with `issuer: "ca"`. */
   readonly issuingCa: IssuedCertificate;
 }
