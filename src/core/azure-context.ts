@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 
 import { scopeFor, type Cloud } from './cloud.js';
+import { errorBodyPolicies } from './error-bodies.js';
 import type { Host } from './host.js';
 
 /** AzureContext is what every Azure client of a run is built from. */
@@ -14,13 +15,11 @@ export interface AzureContext {
  * armClientOptions returns the options that point a new-style ARM client at the run's cloud.
  * New-style clients ask for management.azure.com tokens unless told the scope.
  */
-export function armClientOptions(context: AzureContext): {
-  endpoint: string;
-  credentials: { scopes: string[] };
-} {
+export function armClientOptions(context: AzureContext) {
   return {
     endpoint: context.cloud.resourceManagerEndpoint,
     credentials: { scopes: [scopeFor(context.cloud.resourceManagerAudience)] },
+    additionalPolicies: errorBodyPolicies,
   };
 }
 
@@ -28,12 +27,10 @@ export function armClientOptions(context: AzureContext): {
  * classicArmClientOptions does the same for classic ARM clients (`@azure/arm-authorization`,
  * `@azure/arm-resources-subscriptions`), which take the endpoint and scopes under other names.
  */
-export function classicArmClientOptions(context: AzureContext): {
-  endpoint: string;
-  credentialScopes: string[];
-} {
+export function classicArmClientOptions(context: AzureContext) {
   return {
     endpoint: context.cloud.resourceManagerEndpoint,
     credentialScopes: [scopeFor(context.cloud.resourceManagerAudience)],
+    additionalPolicies: errorBodyPolicies,
   };
 }

@@ -1,3 +1,6 @@
+import type { PipelineRequest } from '@azure/core-rest-pipeline';
+
+import { errorBodyOf } from './error-bodies.js';
 import { AzureRequestError, BindError } from './errors.js';
 
 /** ServiceError is the code and message Azure gave for a refused request. */
@@ -11,6 +14,7 @@ interface RestErrorLike {
   statusCode?: number;
   code?: string;
   message: string;
+  request?: PipelineRequest;
   response?: { bodyAsText?: string | null };
 }
 
@@ -38,7 +42,8 @@ export function readServiceError(error: unknown): ServiceError | undefined {
 
   let body: unknown;
   try {
-    body = error.response?.bodyAsText ? JSON.parse(error.response.bodyAsText) : undefined;
+    const text = error.response?.bodyAsText ?? errorBodyOf(error.request);
+    body = text ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
   }
@@ -58,13 +63,14 @@ export function readServiceError(error: unknown): ServiceError | undefined {
       message ??= readField(entity, 'Message');
     }
   }
-  const innerCode = readField((inner as { innererror?: unknown } | undefined)?.innererror, 'code');
+  const innerError = inner as { innererror?: unknown; innerError?: unknown } | undefined;
+  const innerCode = readField(innerError?.innererror ?? innerError?.innerError, 'code');
   if (innerCode && code && !code.includes(innerCode)) code = `${code}/${innerCode}`;
 
   return {
     statusCode: error.statusCode,
     code: code ?? (error.code && error.code !== 'REST_ERROR' ? error.code : undefined),
-    message: message ?? (body === undefined ? error.message : undefined),
+    message: message ?? error.message,
   };
 }
 

@@ -50,9 +50,15 @@ class MaskingCredential implements TokenCredential {
     try {
       token = await this.inner.getToken(scopes, options);
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // MSAL reports an unknown tenant as a failure to resolve the authority's endpoints.
+      const hint = /endpoints_resolution_error|AADSTS90002|AADSTS900023/.test(reason)
+        ? ' Check the tenant id (tenant-id, AZURE_TENANT_ID or the service connection): the ' +
+          'authority does not know it.'
+        : '';
       throw new BindError(
         `Failed to get an access token for ${[scopes].flat().join(' ')} with ${this.describe}: ` +
-          `${error instanceof Error ? error.message : String(error)}`,
+          `${reason}${hint}`,
         { cause: error },
       );
     }

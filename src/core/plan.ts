@@ -19,7 +19,7 @@ export interface Change {
 export interface AppliedChange {
   readonly action: string;
   readonly resource: string;
-  readonly status: 'planned' | 'applied' | 'kept';
+  readonly status: 'planned' | 'applied' | 'kept' | 'failed' | 'not run';
   readonly note: string | undefined;
 }
 
@@ -28,5 +28,6 @@ export interface TargetPlan {
   readonly title: string;
   readonly checks: readonly Check[];
   readonly changes: readonly Change[];
-  readonly outputs: Readonly<Record<string, string>>;
+  /** outputs are read after the changes are applied: some are known only then. */
+  readonly outputs: () => Readonly<Record<string, string>>;
 }

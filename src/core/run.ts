@@ -1,7 +1,9 @@
 import { planAppServiceBinding } from '../targets/app-service/target.js';
+import { planGatewayBinding } from '../targets/application-gateway/target.js';
 import type { AzureContext } from './azure-context.js';
 import { discoverCustomCloud, knownCloud, type Cloud } from './cloud.js';
 import { createCredential } from './credential.js';
+import { BindError } from './errors.js';
 import type { Host } from './host.js';
 import type { AuthOptions } from './auth-options.js';
 import type { BindOptions } from './options.js';
@@ -31,22 +33,44 @@ function planTarget(options: BindOptions, context: AzureContext, now: Date): Pro
   switch (options.target) {
     case 'app-service':
       return planAppServiceBinding(options, context, now);
+    case 'application-gateway':
+      return planGatewayBinding(options, context, now);
   }
 }
 
-async function applyChanges(plan: TargetPlan, host: Host): Promise<AppliedChange[]> {
+/**
+ * applyChanges makes the changes in order. When one fails, the ones before it stay made (each is
+ * safe alone: make before break), and the error says which were applied before it is rethrown
+ * to the caller together with the record of every change.
+ */
+async function applyChanges(
+  plan: TargetPlan,
+  host: Host,
+): Promise<{ results: AppliedChange[]; failure: unknown }> {
   const results: AppliedChange[] = [];
+  let failure: unknown;
   for (const [index, change] of plan.changes.entries()) {
-    host.info(`[${index + 1}/${plan.changes.length}] ${change.action}`);
-    const note = await change.apply();
-    results.push({
-      action: change.action,
-      resource: change.resource,
-      status: note ? 'kept' : 'applied',
-      note: note || undefined,
-    });
+    const { action, resource } = change;
+    if (failure !== undefined) {
+      results.push({ action, resource, status: 'not run', note: undefined });
+      continue;
+    }
+    host.info(`[${index + 1}/${plan.changes.length}] ${action}`);
+    try {
+      const note = await change.apply();
+      results.push({
+        action,
+        resource,
+        status: note ? 'kept' : 'applied',
+        note: note || undefined,
+      });
+    } catch (error) {
+      failure = error;
+      const reason = error instanceof Error ? error.message : String(error);
+      results.push({ action, resource, status: 'failed', note: reason });
+    }
   }
-  return results;
+  return { results, failure };
 }
 
 /**
@@ -69,8 +93,9 @@ export async function runBind(
   const plan = await planTarget(options, context, dependencies.now());
 
   let changes: AppliedChange[];
+  let failure: unknown;
   if (plan.changes.length === 0) {
-    host.info('Nothing to change: the certificate is imported and bound everywhere.');
+    host.info('Nothing to change: everything is already in place.');
     changes = [];
   } else if (options.mode === 'plan') {
     changes = await host.group(
@@ -87,14 +112,25 @@ export async function runBind(
       },
     );
   } else {
-    changes = await host.group(`Apply ${plan.changes.length} change(s)`, () =>
-      applyChanges(plan, host),
-    );
+    ({ results: changes, failure } = await host.group(
+      `Apply ${plan.changes.length} change(s)`,
+      () => applyChanges(plan, host),
+    ));
   }
 
   const changed = changes.some((change) => change.status === 'applied');
-  const outputs = { ...plan.outputs, changed: String(changed) };
+  const outputs = { ...plan.outputs(), changed: String(changed) };
   for (const [name, value] of Object.entries(outputs)) host.setOutput(name, value);
+  // The summary is written on failure too: it is the record of what was already changed.
   await host.writeSummary(renderSummary(plan.title, options.mode, plan.checks, changes, outputs));
+  if (failure !== undefined) {
+    const applied = changes.filter((change) => change.status === 'applied').length;
+    if (applied === 0 || !(failure instanceof BindError)) throw failure;
+    throw new BindError(
+      `${failure.message} (${applied} earlier change(s) of this run were applied and stay; ` +
+        'a rerun continues from there.)',
+      { cause: failure },
+    );
+  }
   return { plan, changes, outputs };
 }

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { CertificateClient } from '@azure/keyvault-certificates';
 
 import type { AzureContext } from '../core/azure-context.js';
+import { errorBodyPolicies } from '../core/error-bodies.js';
 import { describeAzureFailure, readServiceError } from '../core/azure-error.js';
 import { PreconditionError } from '../core/errors.js';
 import type { VaultInfo } from './vault.js';
@@ -59,6 +60,7 @@ export async function readCertificateMetadata(
 ): Promise<CertificateMetadata> {
   const client = new CertificateClient(vault.vaultUri, context.credential, {
     disableChallengeResourceVerification: !context.cloud.verifyKeyVaultChallengeResource,
+    additionalPolicies: errorBodyPolicies,
   });
 
   let certificate;

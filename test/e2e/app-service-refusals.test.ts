@@ -50,7 +50,7 @@ describe('App Service refusals: clear message, 0 writes', () => {
     [
       'a wildcard given as a hostname',
       { hostnames: '*.contoso.com' },
-      /Input 'hostnames' contains '\*\.contoso\.com', a wildcard/,
+      /Input 'hostnames' contains '\*\.contoso\.com', which is not a hostname of app 'app1'.*never on the certificate's subject/,
     ],
     [
       'a certificate that covers none of the app hostnames',

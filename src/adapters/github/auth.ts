@@ -38,24 +38,20 @@ export function parseGitHubAuth(read: InputReader, env: NodeJS.ProcessEnv): Auth
     };
   }
 
+  // azure/login with OIDC leaves AZURE_CLIENT_ID and AZURE_TENANT_ID behind without a secret:
+  // only a secret means "sign in with these variables"; otherwise use the CLI session.
   const secret = env['AZURE_CLIENT_SECRET'];
-  // Mask the secret before anything else can print it.
-  if (secret) core.setSecret(secret);
-  const envClientId = env['AZURE_CLIENT_ID'];
-  const envTenantId = env['AZURE_TENANT_ID'];
-  if (secret || (envClientId && envTenantId)) {
-    const missing = [
-      ['AZURE_CLIENT_ID', envClientId],
-      ['AZURE_TENANT_ID', envTenantId],
-      ['AZURE_CLIENT_SECRET', secret],
-    ]
-      .filter(([, value]) => !value)
-      .map(([name]) => name);
-    if (missing.length > 0 || !envClientId || !envTenantId || !secret) {
+  if (secret) {
+    core.setSecret(secret);
+    const envClientId = env['AZURE_CLIENT_ID'];
+    const envTenantId = env['AZURE_TENANT_ID'];
+    if (!envClientId || !envTenantId) {
+      const missing = [envClientId ? '' : 'AZURE_CLIENT_ID', envTenantId ? '' : 'AZURE_TENANT_ID'];
       throw new InputError(
         'client-id',
-        `is not set, and the environment credential is incomplete: ${missing.join(', ')} ` +
-          'missing. Set all three variables, or set client-id and tenant-id to use OIDC.',
+        `is not set and AZURE_CLIENT_SECRET is, but ${missing.filter(Boolean).join(' and ')} ` +
+          'is not: set all three environment variables, or set client-id and tenant-id to ' +
+          'use OIDC.',
       );
     }
     return {

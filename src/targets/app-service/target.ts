@@ -4,19 +4,16 @@ import type { AzureContext } from '../../core/azure-context.js';
 import { describeAzureFailure, readServiceError } from '../../core/azure-error.js';
 import { InputError, PreconditionError } from '../../core/errors.js';
 import type { AppServiceBindOptions } from '../../core/options.js';
-import type { Change, Check, TargetPlan } from '../../core/plan.js';
+import type { Change, TargetPlan } from '../../core/plan.js';
 import { parseResourceId, sameResourceId } from '../../core/resource-id.js';
 import { findServicePrincipalObjectId } from '../../graph/service-principal.js';
+import { checkCertificateUsable } from '../../keyvault/certificate-checks.js';
 import { readCertificateMetadata, type CertificateMetadata } from '../../keyvault/certificate.js';
 import { coveringName } from '../../keyvault/hostname-coverage.js';
 import { SecretAccessClient, describeGrant } from '../../keyvault/secret-access.js';
-import { VaultClient, type VaultInfo } from '../../keyvault/vault.js';
+import { VaultClient, isFirewallClosed, type VaultInfo } from '../../keyvault/vault.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, webCertificateName } from './certificate-name.js';
 import { AppServiceClient, describeSite, type SiteRef } from './web-client.js';
-
-const PKCS12 = 'application/x-pkcs12';
-const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Webspace is where an app's certificates must live: its plan's resource group and region. */
 interface Webspace {
@@ -105,10 +102,7 @@ async function readState(
  * certificate. It diagnoses only: opening a firewall is the vault owner's decision.
  */
 function checkFirewall(vault: VaultInfo): void {
-  const closed =
-    vault.firewall.defaultAction === 'Deny' ||
-    vault.firewall.publicNetworkAccess.toLowerCase() === 'disabled';
-  if (closed && !vault.firewall.bypassesTrustedServices) {
+  if (isFirewallClosed(vault) && !vault.firewall.bypassesTrustedServices) {
     throw new PreconditionError(
       `Vault '${vault.name}' has a firewall that does not let trusted Microsoft services bypass ` +
         'it, so App Service cannot fetch the certificate. Turn on "Allow trusted Microsoft ' +
@@ -116,54 +110,6 @@ function checkFirewall(vault: VaultInfo): void {
         `update --name ${vault.name} --bypass AzureServices). This step does not change firewalls.`,
     );
   }
-}
-
-function checkCertificate(certificate: CertificateMetadata, vault: VaultInfo, now: Date): Check[] {
-  const where = `certificate '${certificate.name}' in vault '${vault.name}'`;
-  if (certificate.contentType?.toLowerCase() !== PKCS12) {
-    throw new PreconditionError(
-      `The secret of ${where} is '${certificate.contentType ?? 'unknown'}', but App Service can ` +
-        `import only PKCS#12 (${PKCS12}). Re-import or re-create it in Key Vault as a ` +
-        'passwordless PFX (content type application/x-pkcs12).',
-    );
-  }
-  if (certificate.exportable === false) {
-    throw new PreconditionError(
-      `The key of ${where} is not exportable, so App Service cannot fetch it. Create a new ` +
-        'version with an exportable key (policy keyProperties.exportable = true, key type RSA or ' +
-        'EC, not HSM).',
-    );
-  }
-  if (!certificate.enabled) {
-    throw new PreconditionError(`${where} is disabled; enable it in Key Vault and run again.`);
-  }
-  if (certificate.expiresOn.getTime() <= now.getTime()) {
-    throw new PreconditionError(
-      `${where} expired on ${certificate.expiresOn.toISOString()}; renew it in Key Vault first.`,
-    );
-  }
-  if (certificate.notBefore.getTime() > now.getTime()) {
-    throw new PreconditionError(
-      `${where} is not valid before ${certificate.notBefore.toISOString()}; run again then.`,
-    );
-  }
-
-  const daysLeft = Math.floor((certificate.expiresOn.getTime() - now.getTime()) / DAY_MS);
-  const checks: Check[] = [
-    {
-      subject: 'Key Vault certificate',
-      outcome: 'ok',
-      detail:
-        `${certificate.name} (${vault.name}), thumbprint ${certificate.thumbprint}, ` +
-        `PKCS#12 with exportable key, covers ${certificate.dnsNames.join(', ')}`,
-    },
-  ];
-  checks.push({
-    subject: 'Expiry',
-    outcome: daysLeft < EXPIRY_WARNING_DAYS ? 'warning' : 'ok',
-    detail: `${certificate.expiresOn.toISOString()} (${daysLeft} days left)`,
-  });
-  return checks;
 }
 
 /**
@@ -191,11 +137,16 @@ function selectHostnames(
 
   for (const hostname of requested) {
     if (!onApp.includes(hostname)) {
+      const wildcard = hostname.startsWith('*.')
+        ? " A binding is made on a hostname of the app, never on the certificate's subject: " +
+          "name the app's real hostnames, or leave 'hostnames' empty to bind every one the " +
+          'certificate covers.'
+        : ' Add it as a custom domain of the app first (az webapp config hostname add), then ' +
+          'run again.';
       throw new InputError(
         'hostnames',
         `contains '${hostname}', which is not a hostname of app '${siteName}' ` +
-          `(it has: ${onApp.join(', ')}). Add it as a custom domain of the app first ` +
-          '(az webapp config hostname add), then run again.',
+          `(it has: ${onApp.join(', ')}).${wildcard}`,
       );
     }
     if (!coveringName(certificate.dnsNames, hostname)) {
@@ -247,14 +198,13 @@ export async function planAppServiceBinding(
   const { site, webspace, vault, certificate } = state;
 
   return host.group('Check and plan', async () => {
-    const checks = checkCertificate(certificate, vault, now);
+    const checks = checkCertificateUsable(certificate, vault, now, 'App Service');
     checks.push({
       subject: 'Vault firewall',
       outcome: 'ok',
-      detail:
-        vault.firewall.defaultAction === 'Deny'
-          ? 'closed, trusted Microsoft services may bypass'
-          : 'open to all networks',
+      detail: isFirewallClosed(vault)
+        ? 'closed, trusted Microsoft services may bypass'
+        : 'open to all networks',
     });
     const hostnames = selectHostnames(app.hostnames, site, siteName, certificate);
     checks.push({ subject: 'Hostnames', outcome: 'ok', detail: hostnames.join(', ') });
@@ -283,7 +233,10 @@ export async function planAppServiceBinding(
       app.appServicePrincipalObjectId ??
       (await findServicePrincipalObjectId(context, cloud.appServicePrincipalAppId));
     const rpName = 'the App Service resource provider';
-    const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName);
+    const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName, {
+      secrets: ['get'],
+      certificates: ['get'],
+    });
     if (secretRead.present) {
       checks.push({
         subject: 'App Service can read the secret',
@@ -307,6 +260,9 @@ export async function planAppServiceBinding(
     const existing = state.webspaceCertificates.find((c) =>
       sameThumbprint(c.thumbprint, certificate.thumbprint),
     );
+    // The thumbprint bindings get: Key Vault's current one, or what the import really took if
+    // the certificate was renewed while this run was under way.
+    let boundThumbprint = certificate.thumbprint;
     let certificateId: string;
     if (existing) {
       certificateId = existing.id ?? '';
@@ -344,11 +300,13 @@ export async function planAppServiceBinding(
               serverFarmId: webspace.planId,
             },
           );
-          if (!sameThumbprint(imported.thumbprint, certificate.thumbprint)) {
+          if (imported.thumbprint && !sameThumbprint(imported.thumbprint, boundThumbprint)) {
             host.warning(
               `App Service imported thumbprint ${imported.thumbprint}, not ` +
-                `${certificate.thumbprint}; Key Vault may have been renewed during this run.`,
+                `${certificate.thumbprint}: the certificate was renewed in Key Vault during this ` +
+                'run. Binding the imported thumbprint; the next run gives the import its name.',
             );
+            boundThumbprint = imported.thumbprint.toUpperCase();
           }
         },
       });
@@ -370,12 +328,19 @@ export async function planAppServiceBinding(
         apply: () =>
           web.putBinding(siteRef, hostname, {
             sslState,
-            thumbprint: certificate.thumbprint,
+            thumbprint: boundThumbprint,
             hostNameType: binding?.hostNameType ?? 'Verified',
           }),
       });
     }
 
+    // Only the imports this run moves bindings off are removed: deleting one that another app
+    // or slot still binds would be refused (409) on every later run, and is not ours to move.
+    const movedOff = new Set(
+      hostnames
+        .map((hostname) => state.bindings.get(hostname)?.thumbprint?.toUpperCase())
+        .filter((thumbprint): thumbprint is string => !!thumbprint),
+    );
     const stillBound = new Set(
       [...state.bindings.entries()]
         .filter(([hostname]) => !hostnames.includes(hostname))
@@ -389,8 +354,16 @@ export async function planAppServiceBinding(
       ) {
         continue;
       }
-      if (old.thumbprint && stillBound.has(old.thumbprint.toUpperCase())) {
-        host.info(`Keeping '${old.name}': another hostname of ${siteName} still uses it.`);
+      const thumbprint = old.thumbprint?.toUpperCase() ?? '';
+      if (stillBound.has(thumbprint) || !movedOff.has(thumbprint)) {
+        const why = stillBound.has(thumbprint)
+          ? `another hostname of ${siteName} still uses it`
+          : `this run moved no binding of ${siteName} off it (it may serve another app)`;
+        checks.push({
+          subject: 'Superseded import kept',
+          outcome: 'ok',
+          detail: `${old.name} (${old.thumbprint}): ${why}; delete it once nothing binds it`,
+        });
         continue;
       }
       changes.push({
@@ -423,12 +396,12 @@ export async function planAppServiceBinding(
       title: `App Service ${siteName}`,
       checks,
       changes,
-      outputs: {
-        thumbprint: certificate.thumbprint,
+      outputs: () => ({
+        thumbprint: boundThumbprint,
         'expires-on': certificate.expiresOn.toISOString(),
         'certificate-id': certificateId,
         'bound-hostnames': hostnames.join(','),
-      },
+      }),
     };
   });
 }
