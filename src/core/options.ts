@@ -4,7 +4,7 @@ import type { CloudName } from './cloud.js';
 export type Mode = 'apply' | 'plan';
 
 /** Target names a hosting service the certificate can be bound to. */
-export type Target = 'app-service';
+export type Target = 'app-service' | 'application-gateway';
 
 /** KeyVaultReference is the `key-vault` input, classified by form. */
 export type KeyVaultReference =
@@ -38,6 +38,8 @@ export interface CommonOptions {
   readonly subscriptionId: string;
   readonly keyVault: KeyVaultReference;
   readonly certificate: string;
+  /** certificateVersion is a version named in a certificate URL; bindings stay versionless. */
+  readonly certificateVersion: string | undefined;
   readonly grantAccess: boolean;
   readonly cloud: CloudOptions;
 }
@@ -48,5 +50,24 @@ export interface AppServiceBindOptions extends CommonOptions {
   readonly appService: AppServiceOptions;
 }
 
+/** GatewayOptions are the target-specific inputs of `target: application-gateway`. */
+export interface GatewayOptions {
+  readonly resourceGroup: string;
+  readonly gatewayName: string;
+  /** sslCertificateName is the gateway's `sslCertificates[]` entry to add or update. */
+  readonly sslCertificateName: string;
+  /** listeners are existing HTTPS listeners to attach the certificate to. */
+  readonly listeners: readonly string[];
+  /** gatewayIdentity is a user-assigned identity's resource id, or its name in the gateway's group. */
+  readonly gatewayIdentity: string | undefined;
+  readonly propagationTimeoutMs: number;
+}
+
+/** GatewayBindOptions are every input of a run with `target: application-gateway`. */
+export interface GatewayBindOptions extends CommonOptions {
+  readonly target: 'application-gateway';
+  readonly gateway: GatewayOptions;
+}
+
 /** BindOptions are every input of one run, parsed and checked, by target. */
-export type BindOptions = AppServiceBindOptions;
+export type BindOptions = AppServiceBindOptions | GatewayBindOptions;

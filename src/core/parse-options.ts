@@ -3,6 +3,7 @@ import { InputError } from './errors.js';
 import type {
   AppServiceOptions,
   BindOptions,
+  GatewayOptions,
   CloudOptions,
   CommonOptions,
   KeyVaultReference,
@@ -24,6 +25,10 @@ const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/i;
 const VAULT_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i;
 const KEY_VAULT_OBJECT = /^[0-9a-z-]{1,127}$/i;
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+const GATEWAY_CHILD = /^[a-z0-9](?:[a-z0-9_.-]{0,78}[a-z0-9_])?$/i;
+const IDENTITY_NAME = /^[a-z0-9][a-z0-9_-]{2,127}$/i;
+const DURATION = /^(\d+)\s*(ms|s|m|h)?$/i;
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** readRequired returns a non-empty input or names it as missing. */
 function readRequired(read: InputReader, name: string, what: string): string {
@@ -170,8 +175,16 @@ export function suggestObjectName(value: string): string {
   return slug.slice(0, 127) || 'certificate';
 }
 
-function parseCertificateName(read: InputReader): string {
-  const value = readRequired(read, 'certificate', 'the name of the certificate in Key Vault');
+/** CertificateReference is the `certificate` input: a name, or a Key Vault object URL. */
+interface CertificateReference {
+  readonly name: string;
+  /** vaultUri is the vault of a URL given as `certificate`. */
+  readonly vaultUri: string | undefined;
+  /** version is the version a URL named; the step always binds the versionless reference. */
+  readonly version: string | undefined;
+}
+
+function checkObjectName(value: string): string {
   if (!KEY_VAULT_OBJECT.test(value)) {
     throw new InputError(
       'certificate',
@@ -182,18 +195,70 @@ function parseCertificateName(read: InputReader): string {
   return value;
 }
 
+/**
+ * parseCertificate reads the `certificate` input: a bare name, or a certificate or secret URL,
+ * versioned or not (`https://kv1.vault.azure.net/certificates/cert1/<version>`), which is
+ * normalised to its vault and name.
+ */
+function parseCertificate(read: InputReader): CertificateReference {
+  const value = readRequired(read, 'certificate', 'the name of the certificate in Key Vault');
+  if (!/^https?:\/\//i.test(value)) {
+    return { name: checkObjectName(value), vaultUri: undefined, version: undefined };
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('certificate', `is '${value}', which is not a valid URL.`);
+  }
+  const [collection, name, version, ...rest] = url.pathname.split('/').filter(Boolean);
+  if (
+    url.protocol !== 'https:' ||
+    !name ||
+    rest.length > 0 ||
+    !['certificates', 'secrets'].includes((collection ?? '').toLowerCase())
+  ) {
+    throw new InputError(
+      'certificate',
+      `is '${value}'; give the certificate's name, or its Key Vault URL ` +
+        '(https://<vault>/certificates/<name> or https://<vault>/secrets/<name>).',
+    );
+  }
+  return { name: checkObjectName(name), vaultUri: `${url.origin}/`, version };
+}
+
+/** parseVaultAndCertificate reads `key-vault` and `certificate`, which must agree. */
+function parseVaultAndCertificate(read: InputReader): {
+  keyVault: KeyVaultReference;
+  certificate: CertificateReference;
+} {
+  const certificate = parseCertificate(read);
+  if (!read('key-vault') && certificate.vaultUri) {
+    return { keyVault: { kind: 'uri', uri: certificate.vaultUri }, certificate };
+  }
+  const keyVault = parseKeyVault(read);
+  if (
+    certificate.vaultUri &&
+    keyVault.kind === 'uri' &&
+    keyVault.uri.toLowerCase() !== certificate.vaultUri.toLowerCase()
+  ) {
+    throw new InputError(
+      'certificate',
+      `is a URL in vault ${certificate.vaultUri}, but key-vault is ${keyVault.uri}; ` +
+        'give one vault, or leave key-vault empty.',
+    );
+  }
+  return { keyVault, certificate };
+}
+
 function parseHostnames(read: InputReader): string[] | undefined {
-  const hostnames = readList(read, 'hostnames').map((host) => host.toLowerCase());
+  // DNS names are case-insensitive and may carry the root's trailing dot: normalise both away
+  // before removing duplicates, so that the app's hostNames compare equal.
+  const hostnames = [
+    ...new Set(readList(read, 'hostnames').map((host) => host.toLowerCase().replace(/\.$/, ''))),
+  ];
   for (const host of hostnames) {
-    if (host.startsWith('*.')) {
-      throw new InputError(
-        'hostnames',
-        `contains '${host}', a wildcard; a binding needs a real hostname of the app ` +
-          `(for example 'www.${host.slice(2)}'). Leave hostnames empty to bind every ` +
-          'hostname of the app that the certificate covers.',
-      );
-    }
-    const labels = host.replace(/\.$/, '').split('.');
+    const labels = host.replace(/^\*\./, 'wildcard.').split('.');
     if (host.length > 253 || labels.length < 2 || !labels.every((l) => DNS_LABEL.test(l))) {
       throw new InputError('hostnames', `contains '${host}', which is not a DNS hostname.`);
     }
@@ -204,6 +269,29 @@ function parseHostnames(read: InputReader): string[] | undefined {
 function parseName(read: InputReader, name: string, pattern: RegExp, rule: string): string {
   const value = readRequired(read, name, rule);
   if (!pattern.test(value)) throw new InputError(name, `is '${value}'; it must be ${rule}.`);
+  return value;
+}
+
+// The App Service resource provider's application ids (public and US Government clouds).
+const APP_SERVICE_APP_IDS = [
+  'abfa0a7c-a6b6-4736-8310-5855508787cd',
+  '6a02c803-dafd-4136-b4c3-5a6f318b4714',
+];
+
+function parseServicePrincipalObjectId(read: InputReader): string | undefined {
+  const name = 'app-service-principal-object-id';
+  const value = readGuid(
+    read,
+    name,
+    "the object id of the App Service resource provider's service principal",
+  );
+  if (value && APP_SERVICE_APP_IDS.includes(value)) {
+    throw new InputError(
+      name,
+      `is ${value}, the App Service application id, not the object id of its service ` +
+        `principal in your tenant; get that with 'az ad sp show --id ${value} --query id -o tsv'.`,
+    );
+  }
   return value;
 }
 
@@ -219,43 +307,137 @@ function parseAppService(read: InputReader): AppServiceOptions {
     slot: read('slot') ? parseName(read, 'slot', APP_NAME, 'a deployment slot name') : undefined,
     hostnames: parseHostnames(read),
     appIdentity: readChoice(read, 'app-identity', ['system', 'none'] as const),
-    appServicePrincipalObjectId: readGuid(
-      read,
-      'app-service-principal-object-id',
-      "the object id of the App Service resource provider's service principal",
-    ),
+    appServicePrincipalObjectId: parseServicePrincipalObjectId(read),
   };
 }
+
+/** readDuration reads a duration such as `90s`, `10m` or `600` (seconds). */
+export function readDuration(read: InputReader, name: string): number {
+  const value = read(name);
+  const match = DURATION.exec(value);
+  if (!match) {
+    throw new InputError(name, `is '${value}'; give a duration such as 90s, 10m or 1h.`);
+  }
+  const milliseconds = Number(match[1]) * (DURATION_UNITS[(match[2] ?? 's').toLowerCase()] ?? 1000);
+  if (milliseconds > 6 * 3_600_000) {
+    throw new InputError(name, `is '${value}'; the longest wait allowed is 6h.`);
+  }
+  return milliseconds;
+}
+
+function parseGatewayIdentity(read: InputReader): string | undefined {
+  const value = read('gateway-identity');
+  if (!value) return undefined;
+  if (value.startsWith('/')) {
+    const id = parseResourceId(value);
+    if (!id || id.provider !== 'microsoft.managedidentity/userassignedidentities') {
+      throw new InputError(
+        'gateway-identity',
+        `is '${value}', which is not a user-assigned identity's resource id ` +
+          '(/subscriptions/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>).',
+      );
+    }
+    return id.id;
+  }
+  if (!IDENTITY_NAME.test(value)) {
+    throw new InputError(
+      'gateway-identity',
+      `is '${value}'; give a user-assigned identity's resource id, or its name (3-128 letters, ` +
+        "digits, '-' and '_') in the gateway's resource group.",
+    );
+  }
+  return value;
+}
+
+function parseGateway(read: InputReader, certificate: string): GatewayOptions {
+  const sslCertificateName = read('ssl-certificate-name') || certificate;
+  if (!GATEWAY_CHILD.test(sslCertificateName)) {
+    throw new InputError(
+      'ssl-certificate-name',
+      `is '${sslCertificateName}'; a gateway certificate name has 1-80 letters, digits, '.', ` +
+        "'-' and '_', and starts with a letter or digit.",
+    );
+  }
+  const listeners = readList(read, 'listeners');
+  for (const listener of listeners) {
+    if (!GATEWAY_CHILD.test(listener)) {
+      throw new InputError('listeners', `contains '${listener}', which is not a listener name.`);
+    }
+  }
+  return {
+    resourceGroup: parseName(read, 'resource-group', RESOURCE_GROUP, RESOURCE_GROUP_RULE),
+    gatewayName: parseName(
+      read,
+      'gateway-name',
+      GATEWAY_CHILD,
+      "the Application Gateway name (1-80 letters, digits, '.', '-', '_')",
+    ),
+    sslCertificateName,
+    listeners,
+    gatewayIdentity: parseGatewayIdentity(read),
+    propagationTimeoutMs: readDuration(read, 'propagation-timeout'),
+  };
+}
+
+/**
+ * rejectForeignInputs fails when an input that belongs to another target is set, so that a
+ * copy-pasted step does not silently ignore what the user meant.
+ */
+function rejectForeignInputs(read: InputReader, target: Target, foreign: Record<string, Target>) {
+  for (const [input, owner] of Object.entries(foreign)) {
+    if (owner !== target && read(input)) {
+      throw new InputError(input, `applies to target '${owner}', but target is '${target}'.`);
+    }
+  }
+}
+
+/** Inputs without a default that only one target reads. */
+const TARGET_INPUTS: Record<string, Target> = {
+  'app-name': 'app-service',
+  slot: 'app-service',
+  hostnames: 'app-service',
+  'app-service-principal-object-id': 'app-service',
+  'gateway-name': 'application-gateway',
+  'ssl-certificate-name': 'application-gateway',
+  listeners: 'application-gateway',
+  'gateway-identity': 'application-gateway',
+};
 
 /**
  * parseBindOptions reads and checks every input of the step, including the rules that span
  * inputs, so that bad input fails before any request is sent.
  */
 export function parseBindOptions(read: InputReader): BindOptions {
-  const target = readChoice<Target | 'application-gateway' | 'kubernetes'>(read, 'target', [
+  const target = readChoice<Target | 'kubernetes'>(read, 'target', [
     'app-service',
     'application-gateway',
     'kubernetes',
   ]);
-  if (target !== 'app-service') {
+  if (target === 'kubernetes') {
     throw new InputError(
       'target',
-      `is '${target}', which this version does not support yet; use app-service.`,
+      "is 'kubernetes', which this version does not support yet; use app-service or " +
+        'application-gateway.',
     );
   }
+  rejectForeignInputs(read, target, TARGET_INPUTS);
   const mode = readChoice<Mode>(read, 'mode', ['apply', 'plan']);
   const subscriptionId = readGuid(read, 'subscription-id', 'the subscription id');
   if (!subscriptionId) {
     throw new InputError('subscription-id', "is required: the id of the target's subscription.");
   }
+  const vaultAndCertificate = parseVaultAndCertificate(read);
   const common: CommonOptions = {
     mode,
     subscriptionId,
-    keyVault: parseKeyVault(read),
-    certificate: parseCertificateName(read),
+    keyVault: vaultAndCertificate.keyVault,
+    certificate: vaultAndCertificate.certificate.name,
+    certificateVersion: vaultAndCertificate.certificate.version,
     grantAccess: readBoolean(read, 'grant-access'),
     cloud: parseCloud(read),
   };
 
-  return { ...common, target, appService: parseAppService(read) };
+  return target === 'app-service'
+    ? { ...common, target, appService: parseAppService(read) }
+    : { ...common, target, gateway: parseGateway(read, common.certificate) };
 }

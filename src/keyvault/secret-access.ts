@@ -27,6 +27,7 @@ export type SecretReadGrant =
       readonly vault: VaultInfo;
       readonly principalId: string;
       readonly principalName: string;
+      readonly permissions: PolicyPermissions;
     }
   | {
       readonly kind: 'role-assignment';
@@ -38,6 +39,32 @@ export type SecretReadGrant =
       readonly roleName: string;
       readonly assignmentName: string;
     };
+
+/** PolicyPermissions are what an access policy grants, when the vault uses access policies. */
+export interface PolicyPermissions {
+  readonly secrets: readonly string[];
+  readonly certificates: readonly string[];
+}
+
+function describePermissions(permissions: PolicyPermissions): string {
+  const parts = [
+    permissions.secrets.length > 0 ? `${permissions.secrets.join(', ')} on secrets` : '',
+    permissions.certificates.length > 0
+      ? `${permissions.certificates.join(', ')} on certificates`
+      : '',
+  ];
+  return parts.filter(Boolean).join(' and ');
+}
+
+function permissionFlags(permissions: PolicyPermissions): string {
+  const flags = [
+    permissions.secrets.length > 0 ? `--secret-permissions ${permissions.secrets.join(' ')}` : '',
+    permissions.certificates.length > 0
+      ? `--certificate-permissions ${permissions.certificates.join(' ')}`
+      : '',
+  ];
+  return flags.filter(Boolean).join(' ');
+}
 
 /** SecretReadAccess says whether the principal can read the secret and, if not, what to grant. */
 export interface SecretReadAccess {
@@ -55,8 +82,8 @@ export function secretScope(vault: VaultInfo, secretName: string): string {
 /** summarizeGrant says in a few words what the grant is, for the plan and the summary. */
 export function summarizeGrant(grant: SecretReadGrant): string {
   return grant.kind === 'access-policy'
-    ? `access policy on vault '${grant.vault.name}': get on secrets and certificates for ` +
-        `${grant.principalName}`
+    ? `access policy on vault '${grant.vault.name}': ${describePermissions(grant.permissions)} ` +
+        `for ${grant.principalName}`
     : `role '${grant.roleName}' on secret '${grant.scope.split('/').pop()}' of vault ` +
         `'${grant.vault.name}' for ${grant.principalName}`;
 }
@@ -70,7 +97,7 @@ export function describeGrant(grant: SecretReadGrant): string {
     return (
       `${summarizeGrant(grant)} (object ${grant.principalId}): ` +
       `az keyvault set-policy --name ${grant.vault.name} --object-id ${grant.principalId} ` +
-      '--secret-permissions get --certificate-permissions get'
+      permissionFlags(grant.permissions)
     );
   }
   return (
@@ -103,9 +130,16 @@ export class SecretAccessClient {
     secretName: string,
     principalId: string,
     principalName: string,
+    permissions: PolicyPermissions,
   ): Promise<SecretReadAccess> {
     if (!vault.rbac) {
-      const grant: SecretReadGrant = { kind: 'access-policy', vault, principalId, principalName };
+      const grant: SecretReadGrant = {
+        kind: 'access-policy',
+        vault,
+        principalId,
+        principalName,
+        permissions,
+      };
       const policy = vault.accessPolicies.find(
         (entry) =>
           entry.objectId.toLowerCase() === principalId.toLowerCase() &&
@@ -160,10 +194,11 @@ export class SecretAccessClient {
   /** applyGrant makes the grant. A role assignment that already exists counts as made. */
   async applyGrant(grant: SecretReadGrant): Promise<void> {
     if (grant.kind === 'access-policy') {
-      await new VaultClient(this.context).addAccessPolicy(grant.vault, grant.principalId, {
-        secrets: ['get'],
-        certificates: ['get'],
-      });
+      await new VaultClient(this.context).addAccessPolicy(
+        grant.vault,
+        grant.principalId,
+        grant.permissions,
+      );
       return;
     }
 

@@ -35,6 +35,10 @@ export interface VaultInfo {
     readonly defaultAction: 'Allow' | 'Deny';
     readonly bypassesTrustedServices: boolean;
     readonly publicNetworkAccess: string;
+    /** virtualNetworkSubnets are the subnet ids the firewall lets in (lower-cased). */
+    readonly virtualNetworkSubnets: readonly string[];
+    /** privateEndpoints counts the approved private endpoint connections. */
+    readonly privateEndpoints: number;
   };
 }
 
@@ -62,6 +66,11 @@ function toVaultInfo(vault: Vault): VaultInfo {
       defaultAction: acls?.defaultAction === 'Deny' ? 'Deny' : 'Allow',
       bypassesTrustedServices: (acls?.bypass ?? 'AzureServices') === 'AzureServices',
       publicNetworkAccess: vault.properties.publicNetworkAccess ?? 'Enabled',
+      virtualNetworkSubnets: (acls?.virtualNetworkRules ?? []).map((rule) => rule.id.toLowerCase()),
+      privateEndpoints: (vault.properties.privateEndpointConnections ?? []).filter(
+        (connection) =>
+          connection.privateLinkServiceConnectionState?.status?.toLowerCase() === 'approved',
+      ).length,
     },
   };
 }
@@ -167,7 +176,7 @@ export class VaultClient {
   async addAccessPolicy(
     vault: VaultInfo,
     objectId: string,
-    permissions: { secrets: string[]; certificates: string[] },
+    permissions: { readonly secrets: readonly string[]; readonly certificates: readonly string[] },
   ): Promise<void> {
     try {
       await this.client(vault.subscriptionId).vaults.updateAccessPolicy(
@@ -181,8 +190,8 @@ export class VaultClient {
                 tenantId: vault.tenantId,
                 objectId,
                 permissions: {
-                  secrets: permissions.secrets as ('get' | 'list')[],
-                  certificates: permissions.certificates as ('get' | 'list')[],
+                  secrets: [...permissions.secrets] as ('get' | 'list')[],
+                  certificates: [...permissions.certificates] as ('get' | 'list')[],
                 },
               },
             ],
@@ -198,4 +207,12 @@ export class VaultClient {
       );
     }
   }
+}
+
+/** isFirewallClosed tells whether the vault refuses public traffic that no rule lets in. */
+export function isFirewallClosed(vault: VaultInfo): boolean {
+  return (
+    vault.firewall.defaultAction === 'Deny' ||
+    vault.firewall.publicNetworkAccess.toLowerCase() === 'disabled'
+  );
 }

@@ -40,17 +40,24 @@ describe('action.yml', () => {
   it('declares exactly the inputs the step reads, and its defaults parse', async () => {
     const manifest = await loadManifest();
     const read = new Set<string>();
-    const values: Record<string, string> = {
-      'subscription-id': '00000000-0000-0000-0000-000000000001',
-      'resource-group': 'rg',
-      'app-name': 'app1',
-      'key-vault': 'kv1',
-      certificate: 'cert1',
+    const values: Record<string, Record<string, string>> = {
+      'app-service': { 'app-name': 'app1' },
+      'application-gateway': { 'gateway-name': 'agw1' },
     };
-    parseBindOptions((name) => {
-      read.add(name);
-      return values[name] ?? manifest.inputs[name]?.default ?? '';
-    });
+    for (const [target, own] of Object.entries(values)) {
+      const inputs: Record<string, string> = {
+        target,
+        'subscription-id': '00000000-0000-0000-0000-000000000001',
+        'resource-group': 'rg',
+        'key-vault': 'kv1',
+        certificate: 'cert1',
+        ...own,
+      };
+      parseBindOptions((name) => {
+        read.add(name);
+        return inputs[name] ?? manifest.inputs[name]?.default ?? '';
+      });
+    }
     const authInputs = ['client-id', 'tenant-id'];
     expect([...read, ...authInputs].sort()).toEqual(Object.keys(manifest.inputs).sort());
   });

@@ -24,9 +24,14 @@ function parseWith(overrides: Record<string, string>) {
 describe('parseBindOptions', () => {
   it('reads a complete set of inputs', () => {
     const options = parseWith({
-      hostnames: 'www.contoso.com,\napi.contoso.com\n\nwww.contoso.com',
+      hostnames: 'www.contoso.com,\napi.contoso.com\n\nWWW.Contoso.com.\n*.contoso.com',
     });
-    expect(options.appService.hostnames).toEqual(['www.contoso.com', 'api.contoso.com']);
+    if (options.target !== 'app-service') throw new Error('expected app-service options');
+    expect(options.appService.hostnames).toEqual([
+      'www.contoso.com',
+      'api.contoso.com',
+      '*.contoso.com',
+    ]);
     expect(options.keyVault).toEqual({ kind: 'name', name: 'kv1' });
     expect(options.grantAccess).toBe(true);
     expect(options.cloud).toEqual({ name: 'AzureCloud' });
@@ -49,14 +54,62 @@ describe('parseBindOptions', () => {
 
   it.each([
     ['target', { target: 'function-app' }, /Input 'target' is 'function-app'; use one of/],
-    ['target', { target: 'application-gateway' }, /does not support yet/],
+    ['target', { target: 'kubernetes' }, /does not support yet/],
+    ['gateway-name', { 'gateway-name': 'agw1' }, /applies to target 'application-gateway'/],
+    [
+      'app-name',
+      { target: 'application-gateway', 'gateway-name': 'agw1' },
+      /applies to target 'app-service'/,
+    ],
+    [
+      'propagation-timeout',
+      {
+        target: 'application-gateway',
+        'app-name': '',
+        'gateway-name': 'agw1',
+        'propagation-timeout': 'soon',
+      },
+      /give a duration such as 90s, 10m or 1h/,
+    ],
+    [
+      'gateway-identity',
+      {
+        target: 'application-gateway',
+        'app-name': '',
+        'gateway-name': 'agw1',
+        'gateway-identity': '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x',
+      },
+      /not a user-assigned identity's resource id/,
+    ],
+    [
+      'listeners',
+      { target: 'application-gateway', 'app-name': '', 'gateway-name': 'agw1', listeners: 'a b' },
+      /not a listener name/,
+    ],
+    [
+      'certificate',
+      { certificate: 'https://kv1.vault.azure.net/keys/cert1' },
+      /give the certificate's name, or its Key Vault URL/,
+    ],
+    [
+      'certificate',
+      {
+        'key-vault': 'https://kv2.vault.azure.net/',
+        certificate: 'https://kv1.vault.azure.net/secrets/c1',
+      },
+      /give one vault, or leave key-vault empty/,
+    ],
     ['mode', { mode: '' }, /Input 'mode' is empty; use one of: apply, plan/],
     ['subscription-id', { 'subscription-id': 'my-sub' }, /must be the subscription id \(a GUID\)/],
     ['grant-access', { 'grant-access': 'yes' }, /Input 'grant-access' is 'yes'; use true or false/],
     ['app-identity', { 'app-identity': 'user' }, /use one of: system, none/],
     ['certificate', { certificate: 'www.contoso.com' }, /Did you mean 'www-contoso-com'/],
     ['certificate', { certificate: '*.contoso.com' }, /Did you mean 'wildcard-contoso-com'/],
-    ['hostnames', { hostnames: '*.contoso.com' }, /a wildcard; a binding needs a real hostname/],
+    [
+      'app-service-principal-object-id',
+      { 'app-service-principal-object-id': 'abfa0a7c-a6b6-4736-8310-5855508787cd' },
+      /the App Service application id, not the object id/,
+    ],
     ['hostnames', { hostnames: 'not a host' }, /not a DNS hostname/],
     [
       'key-vault',
@@ -96,6 +149,37 @@ describe('parseBindOptions', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe(input);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads the gateway inputs, with the certificate name as the default entry name', () => {
+    const options = parseWith({
+      target: 'application-gateway',
+      'app-name': '',
+      'gateway-name': 'agw1',
+      listeners: 'https-a, https-b',
+      'gateway-identity': 'id-agw',
+      'propagation-timeout': '90s',
+    });
+    expect(options).toMatchObject({
+      target: 'application-gateway',
+      gateway: {
+        gatewayName: 'agw1',
+        sslCertificateName: 'cert1',
+        listeners: ['https-a', 'https-b'],
+        gatewayIdentity: 'id-agw',
+        propagationTimeoutMs: 90_000,
+      },
+    });
+  });
+
+  it.each([
+    ['https://kv1.vault.azure.net/certificates/cert1', undefined],
+    ['https://kv1.vault.azure.net/secrets/cert1/0123abcd', '0123abcd'],
+  ])('normalises the certificate URL %s to its vault and name', (url, version) => {
+    const options = parseWith({ 'key-vault': '', certificate: url });
+    expect(options.keyVault).toEqual({ kind: 'uri', uri: 'https://kv1.vault.azure.net/' });
+    expect(options.certificate).toBe('cert1');
+    expect(options.certificateVersion).toBe(version);
   });
 
   it('reads a custom cloud', () => {
