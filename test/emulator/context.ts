@@ -1,3 +1,4 @@
+import type { AzureDevOpsProject } from './azure-devops-oidc.js';
 import type { SigningKey } from './jwt.js';
 import type { EmulatorState } from './state.js';
 
@@ -21,6 +22,10 @@ export interface EmulatorContext {
   readonly githubKey: SigningKey;
   /** The bearer token the GitHub OIDC endpoint expects (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   readonly oidcRequestToken: string;
+  /** Signs Azure DevOps service connection OIDC tokens. */
+  readonly azureDevOpsKey: SigningKey;
+  /** The Azure DevOps organization, project and job whose OIDC endpoint the emulator serves. */
+  readonly azureDevOps: AzureDevOpsProject;
 }
 
 /** armAudiences lists the audiences ARM accepts: its own and the endpoint URL, like the cloud's metadata. */

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { issuerOf } from './access-token.js';
 import { armAudiences, sameAudience, type EmulatorContext } from './context.js';
+import { azureDevOpsIssuer } from './azure-devops-oidc.js';
+import { checkCertificateAssertion } from './entra-client-certificate.js';
 import { entraError } from './error-bodies.js';
 import { jsonReply, type Exchange, type Reply } from './exchange.js';
 import { decodeJwtClaims, signJwt, verifyJwt } from './jwt.js';
@@ -177,6 +179,11 @@ function authenticateClient(
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
     );
   }
+  // A client signs its own assertion with a certificate (iss = client id); anything else is a
+  // federated token from an external issuer.
+  if (decodeJwtClaims(assertion)?.['iss'] === client.clientId) {
+    return checkCertificateAssertion(context, client, assertion);
+  }
   return checkFederatedAssertion(context, client, assertion);
 }
 
@@ -208,7 +215,12 @@ function checkFederatedAssertion(
       `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
     );
   }
-  if (issuer !== context.endpoints.githubIssuer) {
+  const issuerKeys = new Map([
+    [context.endpoints.githubIssuer, context.githubKey],
+    [azureDevOpsIssuer(context.azureDevOps.organizationId), context.azureDevOpsKey],
+  ]);
+  const issuerKey = issuerKeys.get(issuer);
+  if (!issuerKey) {
     return entraError(
       400,
       'invalid_client',
@@ -216,7 +228,7 @@ function checkFederatedAssertion(
       `No matching federated identity record found for presented assertion issuer '${issuer}'.`,
     );
   }
-  const verified = verifyJwt(assertion, [context.githubKey]);
+  const verified = verifyJwt(assertion, [issuerKey]);
   if (!verified.ok) {
     return verified.reason === 'expired' || verified.reason === 'not-yet-valid'
       ? entraError(

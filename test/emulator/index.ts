@@ -10,6 +10,12 @@ import { notFound } from './arm-router.js';
 import { handleArm } from './arm-router.js';
 import type { EmulatorContext, Endpoints } from './context.js';
 import { handleControl } from './control.js';
+import {
+  AZURE_DEVOPS_PATH,
+  azureDevOpsIssuer,
+  createAzureDevOpsProject,
+  handleAzureDevOpsOidc,
+} from './azure-devops-oidc.js';
 import { armError } from './error-bodies.js';
 import { readExchange, writeReply, type Exchange, type Reply } from './exchange.js';
 import { handleEntra } from './entra.js';
@@ -61,6 +67,12 @@ export interface EmulatorInfo {
   readonly keyVaultAudience: string;
   readonly metadataUrl: string;
   readonly githubIssuer: string;
+  /** Azure DevOps-style `System.OidcRequestUri` of the emulated pipeline job. */
+  readonly azureDevOpsOidcRequestUri: string;
+  /** The job's System.AccessToken, the bearer that OIDC endpoint accepts. */
+  readonly systemAccessToken: string;
+  /** `https://vstoken.dev.azure.com/<organization id>`, the issuer of its tokens. */
+  readonly azureDevOpsIssuer: string;
 }
 
 /** RunningEmulator is a started emulator. */
@@ -126,6 +138,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     entraKey: createSigningKey('emulator-entra-1', newRsaKey()),
     githubKey: createSigningKey('emulator-github-1', newRsaKey()),
     oidcRequestToken: randomBytes(24).toString('base64url'),
+    azureDevOpsKey: createSigningKey('emulator-azure-devops-1', newRsaKey()),
+    azureDevOps: createAzureDevOpsProject(seed.azureDevOps, randomBytes(32).toString('base64url')),
   };
 
   const serve = (
@@ -258,6 +272,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     keyVaultAudience: KEY_VAULT_AUDIENCE,
     metadataUrl: `${origin}/metadata/endpoints?api-version=2022-09-01`,
     githubIssuer: GITHUB_ISSUER,
+    azureDevOpsOidcRequestUri: `${origin}${context.azureDevOps.oidcRequestPath}`,
+    systemAccessToken: context.azureDevOps.systemAccessToken,
+    azureDevOpsIssuer: azureDevOpsIssuer(context.azureDevOps.organizationId),
   };
 
   return {
@@ -280,6 +297,9 @@ function routeMain(
   }
   if (pathname === GITHUB_OIDC_PATH) {
     return { service: 'github-oidc', reply: handleGithubOidc(context, exchange) };
+  }
+  if (pathname.startsWith(`${AZURE_DEVOPS_PATH}/`)) {
+    return { service: 'azure-devops-oidc', reply: handleAzureDevOpsOidc(context, exchange) };
   }
   if (pathname === GRAPH_PATH || pathname.startsWith(`${GRAPH_PATH}/`)) {
     return { service: 'graph', reply: handleGraph(context, exchange) };

@@ -1,6 +1,13 @@
 /** EmulatedService is which emulated surface answered a request. */
 export type EmulatedService =
-  'arm' | 'keyvault' | 'entra' | 'graph' | 'github-oidc' | 'metadata' | 'unknown';
+  | 'arm'
+  | 'keyvault'
+  | 'entra'
+  | 'graph'
+  | 'github-oidc'
+  | 'azure-devops-oidc'
+  | 'metadata'
+  | 'unknown';
 
 /** RequestRecord is one request to the HTTPS listeners, as `GET /requests` lists it. */
 export interface RequestRecord {

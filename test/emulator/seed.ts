@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
+import { validateAzureDevOpsSeed, type SeedAzureDevOps } from './azure-devops-oidc.js';
 import { GUID_PATTERN } from './guid.js';
 
 /** SeedFederatedCredential lets a client exchange an external OIDC token for an Entra token. */
@@ -17,6 +18,8 @@ export interface SeedClient {
   readonly objectId?: string;
   readonly displayName?: string;
   readonly federatedCredentials?: readonly SeedFederatedCredential[];
+  /** PEM certificates registered on the application, for certificate-signed client assertions. */
+  readonly certificates?: readonly string[];
   /** When true, Microsoft Graph answers this client's service-principal lookups with 403. */
   readonly graphDenied?: boolean;
 }
@@ -218,6 +221,7 @@ export interface Seed {
   readonly userAssignedIdentities?: readonly SeedUserAssignedIdentity[];
   readonly applicationGateways?: readonly SeedApplicationGateway[];
   readonly settings?: SeedSettings;
+  readonly azureDevOps?: SeedAzureDevOps;
 }
 
 /** SeedError reports an invalid seed; the message names the offending field. */
@@ -280,6 +284,14 @@ export function validateSeed(value: unknown): asserts value is Seed {
         requireArray(fic['audiences'], `${where}.audiences`);
       },
     );
+    optionalArray(client['certificates'], `clients[${i}].certificates`).forEach((pem, j) => {
+      if (!String(pem).includes('-----BEGIN CERTIFICATE-----')) {
+        throw new SeedError(`clients[${i}].certificates[${j}]: must be a PEM certificate`);
+      }
+    });
+  });
+  validateAzureDevOpsSeed(seed['azureDevOps'], (message) => {
+    throw new SeedError(message);
   });
   optionalArray(seed['servicePrincipals'], 'servicePrincipals').forEach((p, i) =>
     requireGuid(

@@ -40,6 +40,7 @@ export function buildState(
     return {
       clientId: c.clientId,
       ...(c.clientSecret !== undefined ? { clientSecret: c.clientSecret } : {}),
+      ...(c.certificates !== undefined ? { certificates: c.certificates } : {}),
       objectId,
       displayName,
       federatedCredentials: c.federatedCredentials ?? [],

@@ -20,6 +20,8 @@ export interface Principal {
 export interface Client {
   readonly clientId: string;
   readonly clientSecret?: string;
+  /** PEM certificates registered on the application. */
+  readonly certificates?: readonly string[];
   readonly objectId: string;
   readonly displayName: string;
   readonly federatedCredentials: readonly {

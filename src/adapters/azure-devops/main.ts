@@ -5,7 +5,11 @@ import { parseBindOptions, type InputReader } from '../../core/parse-options.js'
 import { runBind } from '../../core/run.js';
 import { createAzureDevOpsHost } from './host.js';
 import { createTaskInputReader, toTaskWording } from './inputs.js';
-import { readServiceConnection, type AgentEndpoints } from './service-connection.js';
+import {
+  readServiceConnection,
+  ServiceConnectionError,
+  type AgentEndpoints,
+} from './service-connection.js';
 
 /** agentEndpoints reads service connections and variables through azure-pipelines-task-lib. */
 function agentEndpoints(): AgentEndpoints {
@@ -36,6 +40,13 @@ export async function run(): Promise<void> {
     const connection = readServiceConnection(connectionId, agentEndpoints(), (value) =>
       host.setSecret(value),
     );
+    if (!connection.subscriptionId && !tl.getInput('subscriptionId', false)) {
+      throw new ServiceConnectionError(
+        `Failed to read the Azure Resource Manager service connection '${connectionId}' (input ` +
+          "'azureSubscription'): its scope has no subscription (a management group connection). " +
+          "Set the task's subscriptionId input to the subscription of the app or gateway.",
+      );
+    }
     const taskRead = createTaskInputReader((name) => tl.getInput(name, false), connection);
     const read: InputReader = (option) => {
       optionsRead.add(option);
