@@ -41,10 +41,30 @@ function innermostError(status: AsyncOperationStatus): OperationError {
   };
 }
 
+const HELD_RETRY_AFTER = 'x-keyvault-cert-bind-retry-after';
+
+/**
+ * noStaleReplay stops the SDK from re-sending a gateway PUT by itself after a 429: the body is a
+ * whole gateway read before the other operation, so replaying it later would overwrite what that
+ * operation wrote. The step re-reads and re-applies instead, after the same Retry-After.
+ */
+const noStaleReplay: PipelinePolicy = {
+  name: 'keyvault-cert-bind-no-stale-replay',
+  sendRequest: async (request, next) => {
+    const response = await next(request);
+    const retryAfterHeader = response.headers.get('retry-after');
+    if (request.method === 'PUT' && response.status === 429 && retryAfterHeader) {
+      response.headers.set(HELD_RETRY_AFTER, retryAfterHeader);
+      response.headers.delete('retry-after');
+    }
+    return response;
+  },
+};
+
 function retryAfter(error: unknown): number | undefined {
-  const header = (
-    error as { response?: { headers?: { get(name: string): string | undefined } } }
-  ).response?.headers?.get('retry-after');
+  const headers = (error as { response?: { headers?: { get(name: string): string | undefined } } })
+    .response?.headers;
+  const header = headers?.get(HELD_RETRY_AFTER) ?? headers?.get('retry-after');
   const seconds = header ? Number(header) : NaN;
   if (Number.isFinite(seconds)) return seconds * 1000;
   // Without the header, ARM often says "retry after N seconds" in the message.
@@ -83,6 +103,8 @@ export class GatewayClient {
       },
     };
     this.client.pipeline.addPolicy(capture);
+    // Inside the retry policy, so that it sees each response before the retry policy does.
+    this.client.pipeline.addPolicy(noStaleReplay, { afterPolicies: ['defaultRetryPolicy'] });
   }
 
   // Set by the pipeline policy while a PUT is followed; read once the PUT settles.

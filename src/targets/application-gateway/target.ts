@@ -160,8 +160,12 @@ class GatewayWriter {
     const { host } = this.context;
     let conflicts = 0;
     let waits = 0;
+    // What our entries, listeners and identity were before this step wrote anything: the state
+    // a rollback returns them to (later reads may already hold our failed attempt).
+    let original: ApplicationGateway | undefined;
     for (;;) {
       const current = await this.client.get(this.resourceGroup, this.name);
+      original ??= current;
       const edit = applyDesired(current, desired);
       for (const warning of edit.warnings) host.warning(warning);
       if (edit.changes.length === 0 && current.provisioningState !== 'Failed') {
@@ -176,7 +180,7 @@ class GatewayWriter {
         edit.gateway,
         current.etag,
       );
-      const next = await this.handle(outcome, current, desired, deadline, describeAccess, {
+      const next = await this.handle(outcome, original, desired, deadline, describeAccess, {
         conflicts,
         waits,
         took: Date.now() - started,
@@ -260,7 +264,16 @@ class GatewayWriter {
       const reverted = revertEdit(current, before, desired);
       if (JSON.stringify(reverted) === JSON.stringify(current)) return;
       const outcome = await this.client.put(this.resourceGroup, this.name, reverted, current.etag);
-      host.info(`Rolled back this step's additions to the gateway: ${outcome.kind}.`);
+      if (outcome.kind === 'succeeded') {
+        host.info("Rolled back this step's additions: the gateway has its previous configuration.");
+      } else {
+        const detail =
+          outcome.kind === 'failed' ? ` (${outcome.error.code}: ${outcome.error.message})` : '';
+        host.warning(
+          `Could not roll back this step's additions to gateway '${this.name}': ${outcome.kind}${detail}. ` +
+            'Remove them by hand if the gateway stays Failed.',
+        );
+      }
     } catch (error) {
       host.warning(
         `Could not roll back this step's additions to gateway '${this.name}': ` +
