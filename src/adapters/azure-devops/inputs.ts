@@ -31,20 +31,47 @@ function answerFromConnection(option: string, connection: ServiceConnection): st
   }
 }
 
+/** TaskInputDeclaration is the part of a task.json input the reader needs. */
+export interface TaskInputDeclaration {
+  readonly name: string;
+  readonly visibleRule?: string;
+}
+
+/**
+ * visibilityConditions returns, for each input shown only when another input has a value
+ * (`visibleRule: target = app-service`), that condition. Only this simple form is used.
+ */
+function visibilityConditions(
+  inputs: readonly TaskInputDeclaration[],
+): Map<string, { input: string; value: string }> {
+  const conditions = new Map<string, { input: string; value: string }>();
+  for (const { name, visibleRule } of inputs) {
+    const match = visibleRule ? /^\s*(\w+)\s*=\s*([\w.-]+)\s*$/.exec(visibleRule) : null;
+    if (match?.[1] && match[2]) conditions.set(name, { input: match[1], value: match[2] });
+  }
+  return conditions;
+}
+
 /**
  * createTaskInputReader answers the core's options by their kebab-case names: from the service
  * connection for the cloud (and the subscription, when the `subscriptionId` input is empty), and
  * from the task's camelCase inputs for everything else. Defaults come from task.json, through the
- * agent.
+ * agent. An input the editor hides (its `visibleRule` is false, e.g. `appName` when the target is
+ * Application Gateway) reads as empty, as Azure DevOps users expect of a hidden field.
  */
 export function createTaskInputReader(
   getInput: (name: string) => string | undefined,
   connection: ServiceConnection,
+  declarations: readonly TaskInputDeclaration[],
 ): InputReader {
+  const conditions = visibilityConditions(declarations);
   return (option) => {
     const answer = answerFromConnection(option, connection);
     if (answer !== undefined) return answer;
-    const value = (getInput(taskInputName(option)) ?? '').trim();
+    const name = taskInputName(option);
+    const condition = conditions.get(name);
+    if (condition && (getInput(condition.input) ?? '').trim() !== condition.value) return '';
+    const value = (getInput(name) ?? '').trim();
     if (option === 'subscription-id' && !value) return connection.subscriptionId ?? '';
     return value;
   };

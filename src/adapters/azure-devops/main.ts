@@ -1,5 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib';
 
+import manifest from '../../../task/task.json' with { type: 'json' };
+
 import { BindError } from '../../core/errors.js';
 import { parseBindOptions, type InputReader } from '../../core/parse-options.js';
 import { runBind } from '../../core/run.js';
@@ -47,7 +49,11 @@ export async function run(): Promise<void> {
           "Set the task's subscriptionId input to the subscription of the app or gateway.",
       );
     }
-    const taskRead = createTaskInputReader((name) => tl.getInput(name, false), connection);
+    const taskRead = createTaskInputReader(
+      (name) => tl.getInput(name, false),
+      connection,
+      manifest.inputs,
+    );
     const read: InputReader = (option) => {
       optionsRead.add(option);
       return taskRead(option);
