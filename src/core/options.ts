@@ -54,8 +54,14 @@ export interface AppServiceBindOptions extends CommonOptions {
 export interface GatewayOptions {
   readonly resourceGroup: string;
   readonly gatewayName: string;
-  /** sslCertificateName is the gateway's `sslCertificates[]` entry to add or update. */
-  readonly sslCertificateName: string;
+  /**
+   * entries pair each Key Vault certificate with the gateway's `sslCertificates[]` entry to add
+   * or update; all of them go in one PUT.
+   */
+  readonly entries: readonly {
+    readonly certificate: string;
+    readonly sslCertificateName: string;
+  }[];
   /** listeners are existing HTTPS listeners to attach the certificate to. */
   readonly listeners: readonly string[];
   /** gatewayIdentity is a user-assigned identity's resource id, or its name in the gateway's group. */

@@ -182,6 +182,8 @@ interface CertificateReference {
   readonly vaultUri: string | undefined;
   /** version is the version a URL named; the step always binds the versionless reference. */
   readonly version: string | undefined;
+  /** names are every certificate named (several only for a gateway). */
+  readonly names: readonly string[];
 }
 
 function checkObjectName(value: string): string {
@@ -202,8 +204,15 @@ function checkObjectName(value: string): string {
  */
 function parseCertificate(read: InputReader): CertificateReference {
   const value = readRequired(read, 'certificate', 'the name of the certificate in Key Vault');
+  const names = readList(read, 'certificate');
+  if (names.length > 1) {
+    // Several certificates (for one gateway PUT) are given by name, all in `key-vault`.
+    for (const name of names) checkObjectName(name);
+    return { name: names[0] ?? '', vaultUri: undefined, version: undefined, names };
+  }
   if (!/^https?:\/\//i.test(value)) {
-    return { name: checkObjectName(value), vaultUri: undefined, version: undefined };
+    const name = checkObjectName(value);
+    return { name, vaultUri: undefined, version: undefined, names: [name] };
   }
   let url: URL;
   try {
@@ -224,7 +233,8 @@ function parseCertificate(read: InputReader): CertificateReference {
         '(https://<vault>/certificates/<name> or https://<vault>/secrets/<name>).',
     );
   }
-  return { name: checkObjectName(name), vaultUri: `${url.origin}/`, version };
+  const checked = checkObjectName(name);
+  return { name: checked, vaultUri: `${url.origin}/`, version, names: [checked] };
 }
 
 /** parseVaultAndCertificate reads `key-vault` and `certificate`, which must agree. */
@@ -349,8 +359,19 @@ function parseGatewayIdentity(read: InputReader): string | undefined {
   return value;
 }
 
-function parseGateway(read: InputReader, certificate: string): GatewayOptions {
-  const sslCertificateName = read('ssl-certificate-name') || certificate;
+function parseGateway(read: InputReader, certificates: readonly string[]): GatewayOptions {
+  if (certificates.length > 1) {
+    for (const input of ['ssl-certificate-name', 'listeners']) {
+      if (read(input)) {
+        throw new InputError(
+          input,
+          `is set, but 'certificate' names ${certificates.length} certificates; give one ` +
+            'certificate per step to name its entry or attach listeners.',
+        );
+      }
+    }
+  }
+  const sslCertificateName = read('ssl-certificate-name') || certificates[0] || '';
   if (!GATEWAY_CHILD.test(sslCertificateName)) {
     throw new InputError(
       'ssl-certificate-name',
@@ -372,7 +393,10 @@ function parseGateway(read: InputReader, certificate: string): GatewayOptions {
       GATEWAY_CHILD,
       "the Application Gateway name (1-80 letters, digits, '.', '-', '_')",
     ),
-    sslCertificateName,
+    entries: certificates.map((certificate, index) => ({
+      certificate,
+      sslCertificateName: index === 0 ? sslCertificateName : certificate,
+    })),
     listeners,
     gatewayIdentity: parseGatewayIdentity(read),
     propagationTimeoutMs: readDuration(read, 'propagation-timeout'),
@@ -437,7 +461,15 @@ export function parseBindOptions(read: InputReader): BindOptions {
     cloud: parseCloud(read),
   };
 
+  const { names } = vaultAndCertificate.certificate;
+  if (target === 'app-service' && names.length > 1) {
+    throw new InputError(
+      'certificate',
+      `names ${names.length} certificates; an App Service step binds one. Use one step per ` +
+        'certificate (several certificates in one step are for a gateway).',
+    );
+  }
   return target === 'app-service'
     ? { ...common, target, appService: parseAppService(read) }
-    : { ...common, target, gateway: parseGateway(read, common.certificate) };
+    : { ...common, target, gateway: parseGateway(read, names) };
 }

@@ -120,6 +120,22 @@ describe('Application Gateway, bundled action', () => {
     expect(rerun.outputs['changed']).toBe('false');
   });
 
+  it('adds several certificates in one PUT', async () => {
+    const mark = await harness.control.mark();
+    const result = await harness.runWithOidc(
+      gatewayInputs(harness, { 'gateway-name': 'agw-new', certificate: 'legacy\nshop' }),
+    );
+    expect(result.exitCode, result.stdout).toBe(0);
+    const view = await readGateway(harness, 'agw-new');
+    expect(entry(view, 'legacy')?.properties.keyVaultSecretId).toMatch(/\/secrets\/legacy$/);
+    expect(entry(view, 'shop')?.properties.keyVaultSecretId).toMatch(/\/secrets\/shop$/);
+    const writes = await harness.control.writesSince(mark);
+    expect(
+      writes.map((w) => w.method + ' ' + w.path.split('?')[0]?.split('/').slice(-2).join('/')),
+    ).toEqual(['PUT applicationGateways/agw-new']);
+    expect(result.outputs['key-vault-secret-id']?.split(',')).toHaveLength(2);
+  });
+
   it('keeps everything it does not own, reuses the identity, attaches the listener, upgrades a versioned reference', async () => {
     const before = await readGateway(harness, 'agw-busy');
     const ours = { certificates: ['www', 'shop'], listeners: ['listener-www'] };

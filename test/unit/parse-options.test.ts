@@ -164,12 +164,45 @@ describe('parseBindOptions', () => {
       target: 'application-gateway',
       gateway: {
         gatewayName: 'agw1',
-        sslCertificateName: 'cert1',
+        entries: [{ certificate: 'cert1', sslCertificateName: 'cert1' }],
         listeners: ['https-a', 'https-b'],
         gatewayIdentity: 'id-agw',
         propagationTimeoutMs: 90_000,
       },
     });
+  });
+
+  it('reads several certificates for one gateway, each its own entry', () => {
+    const options = parseWith({
+      target: 'application-gateway',
+      'app-name': '',
+      'gateway-name': 'agw1',
+      certificate: 'www\napi, shop',
+      'propagation-timeout': '10m',
+    });
+    if (options.target !== 'application-gateway') throw new Error('expected gateway options');
+    expect(options.gateway.entries.map((e) => e.sslCertificateName)).toEqual([
+      'www',
+      'api',
+      'shop',
+    ]);
+  });
+
+  it.each([
+    ['certificate', { certificate: 'www,api' }, /an App Service step binds one/],
+    [
+      'listeners',
+      {
+        target: 'application-gateway',
+        'app-name': '',
+        'gateway-name': 'g',
+        certificate: 'a,b',
+        listeners: 'l',
+      },
+      /names 2 certificates; give one certificate per step/,
+    ],
+  ])('refuses several certificates with %s', (_, overrides, message) => {
+    expect(() => parseWith(overrides)).toThrow(message);
   });
 
   it.each([

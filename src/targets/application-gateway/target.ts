@@ -300,7 +300,7 @@ export async function planGatewayBinding(
   const identities = new IdentityClient(context);
   const access = new SecretAccessClient(context);
 
-  const state = await host.group('Read the gateway, the vault and the certificate', async () => {
+  const state = await host.group('Read the gateway, the vault and the certificates', async () => {
     const gateway = await gateways.get(input.resourceGroup, input.gatewayName);
     host.info(
       `Gateway: ${gateway.id} (${gateway.sku?.name ?? 'unknown SKU'}, ${gateway.provisioningState})`,
@@ -312,18 +312,18 @@ export async function planGatewayBinding(
     host.info(
       `Vault: ${vault.id} (${vault.rbac ? 'Azure RBAC' : 'access policies'}, ${vault.vaultUri})`,
     );
-    const certificate: CertificateMetadata = await readCertificateMetadata(
-      context,
-      vault,
-      options.certificate,
-    );
-    host.info(
-      `Certificate: ${certificate.name} version ${certificate.version}, thumbprint ` +
-        `${certificate.thumbprint}, expires ${certificate.expiresOn.toISOString()}`,
-    );
-    return { gateway, vault, certificate };
+    const certificates: CertificateMetadata[] = [];
+    for (const { certificate: name } of input.entries) {
+      const certificate = await readCertificateMetadata(context, vault, name);
+      host.info(
+        `Certificate: ${certificate.name} version ${certificate.version}, thumbprint ` +
+          `${certificate.thumbprint}, expires ${certificate.expiresOn.toISOString()}`,
+      );
+      certificates.push(certificate);
+    }
+    return { gateway, vault, certificates };
   });
-  const { gateway, vault, certificate } = state;
+  const { gateway, vault, certificates } = state;
 
   return host.group('Check and plan', async () => {
     if (options.certificateVersion) {
@@ -332,15 +332,19 @@ export async function planGatewayBinding(
           'versionless secret instead, so that every renewal reaches it.',
       );
     }
-    const checks = checkCertificateUsable(certificate, vault, now, 'Application Gateway');
+    const checks = certificates.flatMap((certificate) =>
+      checkCertificateUsable(certificate, vault, now, 'Application Gateway'),
+    );
     checks.push(checkGatewayFirewall(vault, gateway));
 
     const identity = await planIdentity(options, gateway, identities);
-    const secretId = versionlessSecretId(vault.vaultUri, certificate.name);
     const desired: DesiredState = {
       gatewayId: gateway.id ?? '',
       identityId: identity.id,
-      certificates: [{ name: input.sslCertificateName, secretId }],
+      certificates: input.entries.map(({ certificate, sslCertificateName }) => ({
+        name: sslCertificateName,
+        secretId: versionlessSecretId(vault.vaultUri, certificate),
+      })),
       listeners: input.listeners,
     };
     // Fail on a missing or plain-HTTP listener now, before any write.
@@ -381,75 +385,112 @@ export async function planGatewayBinding(
       });
     }
 
-    const policy = { secrets: ['get'], certificates: [] };
-    const principalName = `gateway identity ${identity.id.split('/').pop()}`;
-    let secretRead: SecretReadAccess | undefined;
-    if (identity.current) {
-      secretRead = await access.checkSecretRead(
-        vault,
-        certificate.name,
-        identity.current.principalId,
-        principalName,
-        policy,
-      );
-      if (secretRead.present) {
-        checks.push({
-          subject: 'Gateway identity can read the secret',
-          outcome: 'ok',
-          detail: secretRead.how,
-        });
-      } else if (!options.grantAccess) {
-        throw new PreconditionError(
-          `The gateway's identity cannot read the secret of certificate '${certificate.name}' and ` +
-            "'grant-access' is false. Ask an administrator to make this grant, then run again: " +
-            describeGrant(secretRead.grant),
-        );
-      }
-    }
+    const grants = await planGrants(options, context, access, vault, certificates, identity);
+    checks.push(...grants.checks);
+    changes.push(...grants.changes);
     const deadline = () => Date.now() + input.propagationTimeoutMs;
-    if (!secretRead?.present) {
-      changes.push({
-        action: secretRead ? `Grant ${secretRead.how}` : `Grant ${principalName} get on the secret`,
-        resource: vault.id,
-        apply: async () => {
-          const principalId = identity.current?.principalId ?? '';
-          secretRead ??= await access.checkSecretRead(
-            vault,
-            certificate.name,
-            principalId,
-            principalName,
-            policy,
-          );
-          if (!secretRead.present) await grantWhenVisible(access, secretRead, deadline(), context);
-        },
-      });
-    }
 
     if (edit.changes.length > 0 || gateway.provisioningState === 'Failed') {
       const writer = new GatewayWriter(gateways, context, input.resourceGroup, input.gatewayName);
       changes.push({
         action: `Update gateway (one PUT): ${edit.changes.join('; ') || 'recover from Failed'}`,
         resource: gateway.id ?? input.gatewayName,
-        apply: () =>
-          writer.write(desired, deadline(), () =>
-            secretRead ? describeGrant(secretRead.grant) : 'the grant made by this step',
-          ),
+        apply: () => writer.write(desired, deadline(), grants.describe),
       });
     }
 
+    const joined = (values: string[]) => values.join(',');
     return {
       title: `Application Gateway ${input.gatewayName}`,
       checks,
       changes,
       outputs: () => ({
-        thumbprint: certificate.thumbprint,
-        'expires-on': certificate.expiresOn.toISOString(),
-        'ssl-certificate-id': certificateId(gateway.id ?? '', input.sslCertificateName),
-        'key-vault-secret-id': secretId,
+        thumbprint: joined(certificates.map((c) => c.thumbprint)),
+        'expires-on': joined(certificates.map((c) => c.expiresOn.toISOString())),
+        'ssl-certificate-id': joined(
+          desired.certificates.map((c) => certificateId(gateway.id ?? '', c.name)),
+        ),
+        'key-vault-secret-id': joined(desired.certificates.map((c) => c.secretId)),
         'identity-client-id': identity.current?.clientId ?? '',
       }),
     };
   });
+}
+
+/**
+ * planGrants checks that the gateway's identity can read each certificate's secret and plans the
+ * grants it lacks (one access policy covers a policy vault; an RBAC vault needs one role
+ * assignment per secret). For an identity the step is about to create, the check happens when
+ * the change runs.
+ */
+async function planGrants(
+  options: GatewayBindOptions,
+  context: AzureContext,
+  access: SecretAccessClient,
+  vault: VaultInfo,
+  certificates: readonly CertificateMetadata[],
+  identity: IdentityPlan,
+): Promise<{ checks: Check[]; changes: Change[]; describe: () => string }> {
+  const policy = { secrets: ['get'], certificates: [] };
+  const principalName = `gateway identity ${identity.id.split('/').pop()}`;
+  const deadline = () => Date.now() + options.gateway.propagationTimeoutMs;
+  const secrets = vault.rbac ? certificates.map((c) => c.name) : [certificates[0]?.name ?? ''];
+  const checks: Check[] = [];
+  const changes: Change[] = [];
+  const needed: SecretReadAccess[] = [];
+
+  for (const secret of secrets) {
+    let secretRead: SecretReadAccess | undefined;
+    if (identity.current) {
+      secretRead = await access.checkSecretRead(
+        vault,
+        secret,
+        identity.current.principalId,
+        principalName,
+        policy,
+      );
+      if (secretRead.present) {
+        checks.push({
+          subject: `Gateway identity can read ${secret}`,
+          outcome: 'ok',
+          detail: secretRead.how,
+        });
+        continue;
+      }
+      if (!options.grantAccess) {
+        throw new PreconditionError(
+          `The gateway's identity cannot read the secret of certificate '${secret}' and ` +
+            "'grant-access' is false. Ask an administrator to make this grant, then run again: " +
+            describeGrant(secretRead.grant),
+        );
+      }
+      needed.push(secretRead);
+    }
+    changes.push({
+      action: secretRead
+        ? `Grant ${secretRead.how}`
+        : `Grant ${principalName} get on secret ${secret}`,
+      resource: vault.id,
+      apply: async () => {
+        const principalId = identity.current?.principalId ?? '';
+        secretRead ??= await access.checkSecretRead(
+          vault,
+          secret,
+          principalId,
+          principalName,
+          policy,
+        );
+        if (!secretRead.present) {
+          needed.push(secretRead);
+          await grantWhenVisible(access, secretRead, deadline(), context);
+        }
+      },
+    });
+  }
+  const describe = () =>
+    needed.map((secretRead) => describeGrant(secretRead.grant)).join('; ') ||
+    'the grants listed in the summary';
+  return { checks, changes, describe };
 }
 
 /**
