@@ -8,6 +8,7 @@ import {
   type ServiceConnection,
 } from '../support/azure-devops-agent.js';
 import { readView } from '../support/emulator-state.js';
+import { node24 } from '../support/github-runner.js';
 import {
   azureDevOpsSeed,
   certificateConnection,
@@ -110,6 +111,19 @@ describe('App Service, bundled Azure DevOps task, as the agent runs it', () => {
     expect(result.outputs['changed']).toBe('false');
     expect(result.summary).toMatch(/No changes/);
     expectNoSecretLeakInAgentLog(result, secrets);
+  });
+
+  it('runs on Node 24 as the Node24 handler does (Node20_1 is this process), and changes nothing', async (context) => {
+    // CI installs Node 24 (npm run setup:node24); elsewhere the test is skipped, never faked.
+    if (!node24 && process.env['CI'])
+      throw new Error('Node 24 is missing: run npm run setup:node24');
+    if (!node24) context.skip();
+    const mark = await harness.control.mark();
+    const result = await runTask(inputs(), { ...job, handler: 'Node24', node: node24 });
+
+    expectSucceeded(result);
+    expect(await harness.control.writesSince(mark)).toEqual([]);
+    expect(result.outputs['changed']).toBe('false');
   });
 
   const schemes = [
