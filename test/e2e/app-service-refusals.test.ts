@@ -118,6 +118,38 @@ describe('App Service refusals: clear message, 0 writes', () => {
     expectNoSecretLeak(result, harness.secrets);
   });
 
+  it("shows App Service's own reason when it refuses the import", async () => {
+    // An object id that is not the App Service resource provider's: the grant goes to the wrong
+    // principal, and App Service then refuses to import (its error body is PascalCase).
+    const result = await harness.runWithOidc(
+      harness.inputs({
+        'app-name': 'app3',
+        'app-identity': 'none',
+        'app-service-principal-object-id': '77777777-0000-4000-8000-000000000007',
+      }),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(failureMessage(result)).toMatch(
+      /Failed to import certificate .* \(HTTP 400 [A-Za-z]+.*\): The service does not have access to .*kv-policy' Key Vault/,
+    );
+    expect(failureMessage(result)).toMatch(/1 earlier change\(s\) of this run were applied/);
+    expect(result.summary).toMatch(/\| Import Key Vault certificate .*\| failed: /);
+  });
+
+  it('names the vault firewall, not an access policy, when the firewall blocks this runner', async () => {
+    await fetch(`${harness.emulator.info.controlUrl}/vaults/kv-trusted`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [] },
+      }),
+    });
+    const mark = await harness.control.mark();
+    const result = await harness.runWithOidc(harness.inputs({ 'key-vault': 'kv-trusted' }));
+    expect(failureMessage(result)).toMatch(/ForbiddenByFirewall.*firewall refused this runner/);
+    expect(await harness.control.writesSince(mark)).toEqual([]);
+  });
+
   it('refuses bad input before sending any request at all', async () => {
     const mark = await harness.control.mark();
     const result = await harness.runWithOidc(harness.inputs({ 'subscription-id': 'prod' }));
