@@ -38,8 +38,9 @@ function namesOf(x509: X509Certificate): string[] {
 function accessHint(vault: VaultInfo, code: string | undefined): string {
   if (code?.includes('ForbiddenByFirewall')) {
     return (
-      `The vault's firewall refused this runner. Allow the runner's address in vault ` +
-      `'${vault.name}' (Networking), or run the step on a runner inside an allowed network.`
+      `The vault's firewall refused this machine (the runner or agent). Allow its address in ` +
+      `vault '${vault.name}' (Networking), or run the step on a runner or agent inside an ` +
+      'allowed network.'
     );
   }
   return vault.rbac

@@ -146,7 +146,9 @@ describe('App Service refusals: clear message, 0 writes', () => {
     });
     const mark = await harness.control.mark();
     const result = await harness.runWithOidc(harness.inputs({ 'key-vault': 'kv-trusted' }));
-    expect(failureMessage(result)).toMatch(/ForbiddenByFirewall.*firewall refused this runner/);
+    expect(failureMessage(result)).toMatch(
+      /ForbiddenByFirewall.*firewall refused this machine \(the runner or agent\)/,
+    );
     expect(await harness.control.writesSince(mark)).toEqual([]);
   });
 
