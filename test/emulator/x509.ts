@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
 /** IssuedCertificate is an X.509 certificate together with its RSA private key. */
@@ -39,7 +39,12 @@ export function issueCertificate(options: IssueOptions): IssuedCertificate {
   const privateKey = forge.pki.privateKeyFromPem(privateKeyPem);
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
-  certificate.serialNumber = `0${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
+  // DER wants a minimal, positive INTEGER: 16 random bytes whose first byte is 0x40-0x7f (no sign
+  // bit, no leading zero byte). The former odd-length hex serial ("0" + 30 digits) began with a
+  // zero byte about one time in 32, which OpenSSL 3 (node:crypto) refuses to parse.
+  const serial = randomBytes(16);
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
+  certificate.serialNumber = serial.toString('hex');
   certificate.validity.notBefore = options.notBefore;
   certificate.validity.notAfter = options.notAfter;
   const subject = parseDistinguishedName(options.subject);
