@@ -1,9 +1,8 @@
-import { expect } from 'vitest';
-
 import type { EmulatorInfo } from '../emulator/index.js';
 import type { Seed } from '../emulator/seed.js';
 import { issueCertificate, type IssuedCertificate } from '../emulator/x509.js';
 import type { AgentResult, ServiceConnection } from '../support/azure-devops-agent.js';
+import { expectNoSecretLeak } from '../support/secret-leaks.js';
 import { ids, pipelineSecret, scenarioSeed } from './scenario-seed.js';
 
 /** connectionIds are the ids of the end-to-end service connections, one per scheme. */
@@ -134,7 +133,6 @@ export function workloadIdentityConnection(info: EmulatorInfo): ServiceConnectio
   };
 }
 
-const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
 const SET_SECRET = '##vso[task.setsecret]';
 
 /**
@@ -146,22 +144,5 @@ export function expectNoSecretLeakInAgentLog(
   result: AgentResult,
   secrets: readonly string[],
 ): void {
-  const shown = result.stdout
-    .split('\n')
-    .filter((line) => !line.startsWith(SET_SECRET))
-    .join('\n');
-  const surfaces = {
-    log: shown,
-    stderr: result.stderr,
-    outputs: JSON.stringify(result.outputs),
-    summary: result.summary,
-  };
-  for (const [surface, text] of Object.entries(surfaces)) {
-    for (const secret of secrets) {
-      for (const line of secret.split('\n').filter((l) => l.length >= 16)) {
-        expect(text.includes(line), `a credential appears in ${surface}`).toBe(false);
-      }
-    }
-    expect(JWT.test(text), `a token appears in ${surface}`).toBe(false);
-  }
+  expectNoSecretLeak(result, secrets, SET_SECRET);
 }

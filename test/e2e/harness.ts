@@ -5,9 +5,11 @@ import path from 'node:path';
 import { expect } from 'vitest';
 
 import { startEmulator } from '../emulator/index.js';
+import { checkConformance, passedOperationIds } from '../emulator/oav.js';
 import type { Seed } from '../emulator/seed.js';
 import { EmulatorControl } from '../support/emulator-control.js';
 import { runAction, type RunnerResult } from '../support/github-runner.js';
+import { expectNoSecretLeak as expectNoLeak } from '../support/secret-leaks.js';
 import { ids, pipelineSecret } from './scenario-seed.js';
 
 type Running = Awaited<ReturnType<typeof startEmulator>>;
@@ -71,7 +73,6 @@ export async function startHarness(seed: Seed): Promise<Harness> {
   };
 }
 
-const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
 const ADD_MASK = '::add-mask::';
 
 /** maskedValues lists what the step asked the runner to mask, in order. */
@@ -82,29 +83,24 @@ export function maskedValues(result: RunnerResult): string[] {
     .map((line) => line.slice(ADD_MASK.length));
 }
 
-/**
- * expectNoSecretLeak asserts that no credential and no token (anything shaped like a JWT: access
- * tokens, OIDC assertions) appears in what a user sees of the step: the log (stdout and stderr,
- * less the `::add-mask::` commands that the runner consumes and never shows), the outputs and
- * the summary.
- */
+/** expectNoSecretLeak asserts that a GitHub run shows no credential or token (see secret-leaks). */
 export function expectNoSecretLeak(result: RunnerResult, secrets: readonly string[]): void {
-  const shown = result.stdout
-    .split('\n')
-    .filter((line) => !line.startsWith(ADD_MASK))
-    .join('\n');
-  const surfaces = {
-    log: shown,
-    stderr: result.stderr,
-    outputs: JSON.stringify(result.outputs),
-    summary: result.summary,
-  };
-  for (const [surface, text] of Object.entries(surfaces)) {
-    for (const secret of secrets) {
-      expect(text.includes(secret), `a credential appears in ${surface}`).toBe(false);
-    }
-    expect(JWT.test(text), `a token appears in ${surface}`).toBe(false);
-  }
+  expectNoLeak(result, secrets, ADD_MASK);
+}
+
+/**
+ * expectConformantTraffic asserts that a recording passes oav (App Service's PascalCase error
+ * bodies apart) and that each expected operation was matched and passed.
+ */
+export async function expectConformantTraffic(
+  trafficDir: string,
+  operations: readonly string[],
+): Promise<void> {
+  const { main, unexpectedAppServiceErrors } = await checkConformance(trafficDir);
+  expect(main.report.errors ?? [], main.stderr.slice(-2000)).toEqual([]);
+  expect(unexpectedAppServiceErrors).toEqual([]);
+  expect(main.exitCode).toBe(0);
+  expect(passedOperationIds(main.report)).toEqual(expect.arrayContaining([...operations]));
 }
 
 /** failureMessage returns the `::error::` line the runner shows as the step's failure. */

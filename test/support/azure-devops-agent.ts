@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { repoRoot } from './github-runner.js';
+import { runNodeScript } from './run-node.js';
 
 /** TaskManifest is the part of task.json the agent reads to run a task. */
 export interface TaskManifest {
@@ -190,17 +190,11 @@ export async function runTask(inputs: Record<string, string>, job: AgentJob): Pr
     }),
   );
 
-  const child = spawn(job.node ?? process.execPath, [path.join(taskDir, handler.target)], {
-    cwd: workDir,
+  const { exitCode, stdout, stderr } = await runNodeScript(
+    job.node ?? process.execPath,
+    path.join(taskDir, handler.target),
+    workDir,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number>((resolve) =>
-    child.on('close', (code) => resolve(code ?? -1)),
   );
 
   const commands = parseVsoCommands(stdout);

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { parse } from 'yaml';
+
+import { runNodeScript } from './run-node.js';
 
 /** The repository root, where action.yml and dist/ live. */
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -86,17 +87,11 @@ export async function runAction(
     if (value !== undefined) childEnv[`INPUT_${name.toUpperCase()}`] = value;
   }
 
-  const child = spawn(node, [path.join(repoRoot, manifest.runs.main)], {
-    cwd: dir,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number>((resolve) =>
-    child.on('close', (code) => resolve(code ?? -1)),
+  const { exitCode, stdout, stderr } = await runNodeScript(
+    node,
+    path.join(repoRoot, manifest.runs.main),
+    dir,
+    childEnv,
   );
 
   return {
