@@ -12,6 +12,14 @@ export interface UserAssignedIdentity {
   readonly clientId: string;
 }
 
+/** IdentityPlan is the identity the step grants access to, known now or created by a change. */
+export interface IdentityPlan {
+  readonly id: string;
+  /** current is undefined until a new identity is created. */
+  current: UserAssignedIdentity | undefined;
+  readonly create: { subscriptionId: string; resourceGroup: string; name: string } | undefined;
+}
+
 function toIdentity(identity: Identity): UserAssignedIdentity {
   return {
     id: identity.id ?? '',
