@@ -23,6 +23,8 @@ import { GITHUB_OIDC_PATH, handleGithubOidc } from './github-oidc.js';
 import { GRAPH_PATH, handleGraph } from './graph.js';
 import { resolveSeededSecretIds } from './gateway-seed.js';
 import { createSigningKey } from './jwt.js';
+import { handleKubernetes } from './kubernetes/api-server.js';
+import { writeKubeconfig } from './kubernetes/kubeconfig.js';
 import { handleKeyVault, type KeyVaultReply } from './key-vault-data-plane.js';
 import { cloudMetadata } from './metadata.js';
 import { isNetworkOperationPath } from './network-gateways.js';
@@ -73,6 +75,10 @@ export interface EmulatorInfo {
   readonly systemAccessToken: string;
   /** `https://vstoken.dev.azure.com/<organization id>`, the issuer of its tokens. */
   readonly azureDevOpsIssuer: string;
+  /** Path of a kubeconfig for the emulated cluster (only with a `kubernetes` seed section). */
+  readonly kubeconfig?: string;
+  /** `https://127.0.0.1:KPORT`, the emulated Kubernetes API server (same condition). */
+  readonly kubernetesApiUrl?: string;
 }
 
 /** RunningEmulator is a started emulator. */
@@ -235,6 +241,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   resolveSeededSecretIds(state);
 
+  const cluster = state.kubernetes;
+  let kubernetesInfo: { kubeconfig: string; kubernetesApiUrl: string } | undefined;
+  if (cluster) {
+    const kubeServer = https.createServer(tls);
+    servers.push(kubeServer);
+    const kubePort = await listen(kubeServer, 0);
+    const kubernetesApiUrl = `https://127.0.0.1:${kubePort}`;
+    kubeServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+      void readExchange(request, kubernetesApiUrl).then((exchange) =>
+        serve(exchange, response, () => ({
+          service: 'kubernetes',
+          reply: handleKubernetes(cluster, exchange, `127.0.0.1:${kubePort}`),
+        })),
+      );
+    });
+    const kubeconfig = path.join(tempDir, 'kubeconfig');
+    await writeKubeconfig(kubeconfig, kubernetesApiUrl, ca.certificatePem, cluster.token);
+    kubernetesInfo = { kubeconfig, kubernetesApiUrl };
+  }
+
   const controlServer = http.createServer((request, response) => {
     void readExchange(request, 'http://127.0.0.1').then((exchange) => {
       let reply: Reply;
@@ -275,6 +301,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     azureDevOpsOidcRequestUri: `${origin}${context.azureDevOps.oidcRequestPath}`,
     systemAccessToken: context.azureDevOps.systemAccessToken,
     azureDevOpsIssuer: azureDevOpsIssuer(context.azureDevOps.organizationId),
+    ...kubernetesInfo,
   };
 
   return {

@@ -7,6 +7,7 @@ export type EmulatedService =
   | 'github-oidc'
   | 'azure-devops-oidc'
   | 'metadata'
+  | 'kubernetes'
   | 'unknown';
 
 /** RequestRecord is one request to the HTTPS listeners, as `GET /requests` lists it. */
@@ -21,7 +22,7 @@ export interface RequestRecord {
   readonly service: EmulatedService;
   /** Set for the vault's data-plane listener. */
   readonly vault?: string;
-  /** True for PUT, PATCH, POST and DELETE sent to ARM or Key Vault (the only state changes). */
+  /** True for PUT, PATCH, POST and DELETE sent to ARM, Key Vault or the Kubernetes API server. */
   readonly write: boolean;
 }
 
@@ -35,7 +36,8 @@ export class RequestLog {
   /** add appends a request and returns its record. */
   add(entry: Omit<RequestRecord, 'seq' | 'write'>): RequestRecord {
     const write =
-      (entry.service === 'arm' || entry.service === 'keyvault') && WRITE_METHODS.has(entry.method);
+      (entry.service === 'arm' || entry.service === 'keyvault' || entry.service === 'kubernetes') &&
+      WRITE_METHODS.has(entry.method);
     const record = { seq: this.next, ...entry, write };
     this.next += 1;
     this.records.push(record);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 
 import { validateAzureDevOpsSeed, type SeedAzureDevOps } from './azure-devops-oidc.js';
 import { GUID_PATTERN } from './guid.js';
+import { validateKubernetesSeed, type SeedKubernetes } from './kubernetes/seed.js';
 
 /** SeedFederatedCredential lets a client exchange an external OIDC token for an Entra token. */
 export interface SeedFederatedCredential {
@@ -222,6 +223,8 @@ export interface Seed {
   readonly applicationGateways?: readonly SeedApplicationGateway[];
   readonly settings?: SeedSettings;
   readonly azureDevOps?: SeedAzureDevOps;
+  /** One emulated Kubernetes cluster (see kubernetes/seed.ts). */
+  readonly kubernetes?: SeedKubernetes;
 }
 
 /** SeedError reports an invalid seed; the message names the offending field. */
@@ -375,6 +378,9 @@ export function validateSeed(value: unknown): asserts value is Seed {
     requireGuid(assignment['principalId'], `roleAssignments[${i}].principalId`);
   });
   validateGatewaySeed(seed, vaultNames, checkSubscription);
+  validateKubernetesSeed(seed['kubernetes'], (message) => {
+    throw new SeedError(message);
+  });
 }
 
 function validateGatewaySeed(

@@ -1,5 +1,6 @@
 import { addSeededGateways, addSeededIdentities, buildSettings } from './gateway-seed.js';
 import { deterministicGuid } from './guid.js';
+import { buildCluster } from './kubernetes/seed.js';
 import { normalizeLocation } from './location.js';
 import { buildResourceId, parseResourceId } from './resource-id.js';
 import { findBuiltInRole } from './role-definitions.js';
@@ -75,6 +76,7 @@ export function buildState(
     settings: buildSettings(seed.settings),
     throttles: [],
     issuingCa,
+    kubernetes: undefined,
   };
 
   for (const seedVault of seed.vaults ?? []) {
@@ -197,6 +199,7 @@ export function buildState(
   }
   addSeededIdentities(seed, state, firstSubscription);
   addSeededGateways(seed, state, firstSubscription);
+  if (seed.kubernetes) state.kubernetes = buildCluster(seed.kubernetes);
   return state;
 }
 

@@ -1,3 +1,4 @@
+import type { KubernetesCluster } from './kubernetes/cluster.js';
 import type { ThrottleRule } from './throttle.js';
 import type { IssuedCertificate } from './x509.js';
 
@@ -303,4 +304,6 @@ export interface EmulatorState {
   readonly throttles: ThrottleRule[];
   /** The CA that signs certificates seeded with `issuer: "ca"`. */
   readonly issuingCa: IssuedCertificate;
+  /** The emulated Kubernetes cluster, when the seed has a `kubernetes` section. */
+  kubernetes: KubernetesCluster | undefined;
 }
