@@ -4,7 +4,7 @@ import type { CloudName } from './cloud.js';
 export type Mode = 'apply' | 'plan';
 
 /** Target names a hosting service the certificate can be bound to. */
-export type Target = 'app-service' | 'application-gateway';
+export type Target = 'app-service' | 'application-gateway' | 'kubernetes';
 
 /** KeyVaultReference is the `key-vault` input, classified by form. */
 export type KeyVaultReference =
@@ -75,5 +75,29 @@ export interface GatewayBindOptions extends CommonOptions {
   readonly gateway: GatewayOptions;
 }
 
+/** KubernetesOptions are the target-specific inputs of `target: kubernetes`. */
+export interface KubernetesOptions {
+  /** namespace is the ingress controller's: the SecretProviderClass, Secret and sync pod go there. */
+  readonly namespace: string;
+  readonly ingressController: 'traefik' | 'nginx';
+  /** secretName is undefined when the user left it to be derived from the certificate's name. */
+  readonly secretName: string | undefined;
+  /** identityClientId is a client id, or a user-assigned identity's resource id to resolve. */
+  readonly identityClientId: string;
+  readonly identityType: 'kubelet' | 'workload';
+  readonly outputDir: string | undefined;
+  /** apply says whether to apply to the cluster of the current kubeconfig. */
+  readonly apply: boolean;
+  /** adopt lets the step replace a same-name Secret that the CSI driver does not manage. */
+  readonly adopt: boolean;
+  readonly waitTimeoutMs: number;
+}
+
+/** KubernetesBindOptions are every input of a run with `target: kubernetes`. */
+export interface KubernetesBindOptions extends CommonOptions {
+  readonly target: 'kubernetes';
+  readonly kubernetes: KubernetesOptions;
+}
+
 /** BindOptions are every input of one run, parsed and checked, by target. */
-export type BindOptions = AppServiceBindOptions | GatewayBindOptions;
+export type BindOptions = AppServiceBindOptions | GatewayBindOptions | KubernetesBindOptions;

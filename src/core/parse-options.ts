@@ -4,6 +4,7 @@ import type {
   AppServiceOptions,
   BindOptions,
   GatewayOptions,
+  KubernetesOptions,
   CloudOptions,
   CommonOptions,
   KeyVaultReference,
@@ -204,7 +205,11 @@ function checkObjectName(value: string): string {
  */
 function parseCertificate(read: InputReader): CertificateReference {
   const value = readRequired(read, 'certificate', 'the name of the certificate in Key Vault');
-  const names = readList(read, 'certificate');
+  // Key Vault object names are case-insensitive: 'www' and 'WWW' are one certificate.
+  const names = readList(read, 'certificate').filter(
+    (name, index, all) =>
+      all.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index,
+  );
   if (names.length > 1) {
     // Several certificates (for one gateway PUT) are given by name, all in `key-vault`.
     for (const name of names) checkObjectName(name);
@@ -393,13 +398,73 @@ function parseGateway(read: InputReader, certificates: readonly string[]): Gatew
       GATEWAY_CHILD,
       "the Application Gateway name (1-80 letters, digits, '.', '-', '_')",
     ),
-    entries: certificates.map((certificate, index) => ({
-      certificate,
-      sslCertificateName: index === 0 ? sslCertificateName : certificate,
-    })),
+    entries: certificates.map((certificate, index) => {
+      if (index > 0 && !GATEWAY_CHILD.test(certificate)) {
+        throw new InputError(
+          'certificate',
+          `names '${certificate}', which is not a valid gateway certificate name (1-80 letters, ` +
+            "digits, '.', '-', '_'); give it its own step with 'ssl-certificate-name'.",
+        );
+      }
+      return {
+        certificate,
+        sslCertificateName: index === 0 ? sslCertificateName : certificate,
+      };
+    }),
     listeners,
     gatewayIdentity: parseGatewayIdentity(read),
     propagationTimeoutMs: readDuration(read, 'propagation-timeout'),
+  };
+}
+
+const DNS_1123_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function parseKubernetes(read: InputReader): KubernetesOptions {
+  const namespace = parseName(
+    read,
+    'namespace',
+    DNS_1123_LABEL,
+    "the ingress controller's namespace (a DNS-1123 label: lower-case letters, digits, '-')",
+  );
+  const secretName = read('secret-name') || undefined;
+  if (secretName && !DNS_1123_LABEL.test(secretName)) {
+    throw new InputError(
+      'secret-name',
+      `is '${secretName}'; a Secret name here is a DNS-1123 label (lower-case letters, digits ` +
+        "and '-', at most 63 characters, starting and ending with a letter or digit).",
+    );
+  }
+  const identity = readRequired(
+    read,
+    'identity-client-id',
+    "the client id of the kubelet identity or workload identity that reads Key Vault (or a user-assigned identity's resource id)",
+  );
+  if (identity.startsWith('/')) {
+    const id = parseResourceId(identity);
+    if (!id || id.provider !== 'microsoft.managedidentity/userassignedidentities') {
+      throw new InputError(
+        'identity-client-id',
+        `is '${identity}', which is neither a client id (GUID) nor a user-assigned identity's ` +
+          'resource id.',
+      );
+    }
+  } else if (!GUID.test(identity)) {
+    throw new InputError(
+      'identity-client-id',
+      `is '${identity}'; give the identity's client id (a GUID, not its object id or name) or ` +
+        'its resource id. For the kubelet identity: az aks show --query identityProfile.kubeletidentity.clientId.',
+    );
+  }
+  return {
+    namespace,
+    ingressController: readChoice(read, 'ingress-controller', ['traefik', 'nginx'] as const),
+    secretName,
+    identityClientId: identity.startsWith('/') ? identity : identity.toLowerCase(),
+    identityType: readChoice(read, 'identity-type', ['kubelet', 'workload'] as const),
+    outputDir: read('output-dir') || undefined,
+    apply: readBoolean(read, 'apply'),
+    adopt: readBoolean(read, 'adopt'),
+    waitTimeoutMs: readDuration(read, 'wait-timeout'),
   };
 }
 
@@ -425,6 +490,11 @@ const TARGET_INPUTS: Record<string, Target> = {
   'ssl-certificate-name': 'application-gateway',
   listeners: 'application-gateway',
   'gateway-identity': 'application-gateway',
+  namespace: 'kubernetes',
+  'ingress-controller': 'kubernetes',
+  'secret-name': 'kubernetes',
+  'identity-client-id': 'kubernetes',
+  'output-dir': 'kubernetes',
 };
 
 /**
@@ -432,18 +502,11 @@ const TARGET_INPUTS: Record<string, Target> = {
  * inputs, so that bad input fails before any request is sent.
  */
 export function parseBindOptions(read: InputReader): BindOptions {
-  const target = readChoice<Target | 'kubernetes'>(read, 'target', [
+  const target = readChoice<Target>(read, 'target', [
     'app-service',
     'application-gateway',
     'kubernetes',
   ]);
-  if (target === 'kubernetes') {
-    throw new InputError(
-      'target',
-      "is 'kubernetes', which this version does not support yet; use app-service or " +
-        'application-gateway.',
-    );
-  }
   rejectForeignInputs(read, target, TARGET_INPUTS);
   const mode = readChoice<Mode>(read, 'mode', ['apply', 'plan']);
   const subscriptionId = readGuid(read, 'subscription-id', 'the subscription id');
@@ -469,7 +532,19 @@ export function parseBindOptions(read: InputReader): BindOptions {
         'certificate (several certificates in one step are for a gateway).',
     );
   }
-  return target === 'app-service'
-    ? { ...common, target, appService: parseAppService(read) }
-    : { ...common, target, gateway: parseGateway(read, names) };
+  if (target === 'kubernetes' && names.length > 1) {
+    throw new InputError(
+      'certificate',
+      `names ${names.length} certificates; a Kubernetes step syncs one Secret. Use one step ` +
+        'per certificate.',
+    );
+  }
+  switch (target) {
+    case 'app-service':
+      return { ...common, target, appService: parseAppService(read) };
+    case 'application-gateway':
+      return { ...common, target, gateway: parseGateway(read, names) };
+    case 'kubernetes':
+      return { ...common, target, kubernetes: parseKubernetes(read) };
+  }
 }

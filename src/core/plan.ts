@@ -12,6 +12,8 @@ export interface Check {
 export interface Change {
   readonly action: string;
   readonly resource: string;
+  /** write is false for a step that only waits or checks (it does not count as a change made). */
+  readonly write?: boolean;
   readonly apply: () => Promise<string | void>;
 }
 
@@ -19,7 +21,7 @@ export interface Change {
 export interface AppliedChange {
   readonly action: string;
   readonly resource: string;
-  readonly status: 'planned' | 'applied' | 'kept' | 'failed' | 'not run';
+  readonly status: 'planned' | 'applied' | 'checked' | 'kept' | 'failed' | 'not run';
   readonly note: string | undefined;
 }
 

@@ -1,5 +1,6 @@
 import { planAppServiceBinding } from '../targets/app-service/target.js';
 import { planGatewayBinding } from '../targets/application-gateway/target.js';
+import { planKubernetesBinding } from '../targets/kubernetes/target.js';
 import type { AzureContext } from './azure-context.js';
 import { discoverCustomCloud, knownCloud, type Cloud } from './cloud.js';
 import { createCredential } from './credential.js';
@@ -35,6 +36,8 @@ function planTarget(options: BindOptions, context: AzureContext, now: Date): Pro
       return planAppServiceBinding(options, context, now);
     case 'application-gateway':
       return planGatewayBinding(options, context, now);
+    case 'kubernetes':
+      return planKubernetesBinding(options, context, now);
   }
 }
 
@@ -58,12 +61,8 @@ async function applyChanges(
     host.info(`[${index + 1}/${plan.changes.length}] ${action}`);
     try {
       const note = await change.apply();
-      results.push({
-        action,
-        resource,
-        status: note ? 'kept' : 'applied',
-        note: note || undefined,
-      });
+      const status = change.write === false ? 'checked' : note ? 'kept' : 'applied';
+      results.push({ action, resource, status, note: note || undefined });
     } catch (error) {
       failure = error;
       const reason = error instanceof Error ? error.message : String(error);

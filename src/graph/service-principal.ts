@@ -14,9 +14,11 @@ interface GraphError {
   error?: { code?: string; message?: string };
 }
 
-function howToGetIt(appId: string): string {
+/** appServicePrincipalHint says which input replaces the look-up of the App Service principal. */
+export function appServicePrincipalHint(appId: string): string {
   return (
-    "Set the input 'app-service-principal-object-id' to the object id of the App Service " +
+    'If the tenant has none, register the provider (az provider register --namespace ' +
+    "Microsoft.Web). Or set the input 'app-service-principal-object-id' to the object id of the App Service " +
     `resource provider's service principal in your tenant; an administrator can read it with ` +
     `'az ad sp show --id ${appId} --query id -o tsv'.`
   );
@@ -24,12 +26,14 @@ function howToGetIt(appId: string): string {
 
 /**
  * findServicePrincipalObjectId looks up, in Microsoft Graph, the object id of the service
- * principal of an application (the App Service resource provider): its object id differs in each
- * tenant. When Graph is out of reach or denied, the error says which input replaces the look-up.
+ * principal of an application (the App Service resource provider, a managed identity): object ids
+ * differ from application ids. When Graph is out of reach or denied, the error ends with
+ * `howToGetIt`: what the user can give instead.
  */
 export async function findServicePrincipalObjectId(
   context: AzureContext,
   appId: string,
+  howToGetIt: (appId: string) => string,
 ): Promise<string> {
   const endpoint = context.cloud.microsoftGraphEndpoint;
   if (!endpoint) {
@@ -74,9 +78,7 @@ export async function findServicePrincipalObjectId(
   );
   if (!found?.id) {
     throw new PreconditionError(
-      `The tenant has no service principal for application ${appId} (the App Service resource ` +
-        "provider). Register the provider with 'az provider register --namespace Microsoft.Web' " +
-        'and run again.',
+      `The tenant has no service principal for application ${appId}. ${howToGetIt(appId)}`,
     );
   }
   return found.id;

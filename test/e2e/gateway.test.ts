@@ -206,6 +206,16 @@ describe('Application Gateway, bundled action', () => {
       /Input 'listeners' names 'listener-nope', which gateway 'agw-busy' does not have/,
     ],
     [
+      'taking over an entry (any case) that serves another secret',
+      { 'gateway-name': 'agw-busy', certificate: 'www', 'ssl-certificate-name': 'LEGACY' },
+      /already has a certificate entry 'legacy' that serves .*\/secrets\/legacy to listener\(s\) listener-legacy.*'ssl-certificate-name'/,
+    ],
+    [
+      'a listener whose hostname the certificate does not cover',
+      { 'gateway-name': 'agw-busy', certificate: 'shop', listeners: 'listener-legacy' },
+      /Input 'listeners' names 'listener-legacy', which serves legacy\.contoso\.com; the certificate covers shop\.contoso\.com/,
+    ],
+    [
       'a PEM secret',
       { 'gateway-name': 'agw-busy', 'key-vault': 'kv-policy', certificate: 'pem-cert' },
       /only PKCS#12/,
@@ -216,6 +226,28 @@ describe('Application Gateway, bundled action', () => {
     expect(result.exitCode).toBe(1);
     expect(failureMessage(result)).toMatch(message);
     expect(await harness.control.writesSince(mark)).toEqual([]);
+  });
+
+  it('waits out throttling of the gateway PUT, then writes', async () => {
+    await fetch(`${harness.emulator.info.controlUrl}/throttle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service: 'arm',
+        method: 'PUT',
+        path: 'applicationGateways',
+        count: 1,
+        retryAfterSeconds: 1,
+      }),
+    });
+    const result = await harness.runWithOidc(
+      gatewayInputs(harness, { 'gateway-name': 'agw-new', certificate: 'app-8' }),
+    );
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(
+      /The gateway is busy or throttled \(TooManyRequests\); re-reading it and retrying in/,
+    );
+    expect(entry(await readGateway(harness, 'agw-new'), 'app-8')).toBeDefined();
   });
 
   it('waits out PrincipalNotFound and RBAC propagation within propagation-timeout', async () => {

@@ -43,6 +43,11 @@ describe('action.yml', () => {
     const values: Record<string, Record<string, string>> = {
       'app-service': { 'app-name': 'app1' },
       'application-gateway': { 'gateway-name': 'agw1' },
+      kubernetes: {
+        namespace: 'ingress',
+        'ingress-controller': 'traefik',
+        'identity-client-id': '00000000-0000-0000-0000-0000000000c2',
+      },
     };
     for (const [target, own] of Object.entries(values)) {
       const inputs: Record<string, string> = {

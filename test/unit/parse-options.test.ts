@@ -54,7 +54,33 @@ describe('parseBindOptions', () => {
 
   it.each([
     ['target', { target: 'function-app' }, /Input 'target' is 'function-app'; use one of/],
-    ['target', { target: 'kubernetes' }, /does not support yet/],
+    [
+      'identity-client-id',
+      {
+        target: 'kubernetes',
+        'app-name': '',
+        namespace: 'ingress',
+        'ingress-controller': 'nginx',
+        'identity-client-id': 'kubelet',
+      },
+      /give the identity's client id \(a GUID, not its object id or name\)/,
+    ],
+    [
+      'namespace',
+      {
+        target: 'kubernetes',
+        'app-name': '',
+        namespace: 'Ingress_NS',
+        'ingress-controller': 'nginx',
+      },
+      /a DNS-1123 label/,
+    ],
+    [
+      'secret-name',
+      { target: 'kubernetes', 'app-name': '', namespace: 'ingress', 'secret-name': 'TLS.Secret' },
+      /a Secret name here is a DNS-1123 label/,
+    ],
+    ['namespace', { namespace: 'ingress' }, /applies to target 'kubernetes'/],
     ['gateway-name', { 'gateway-name': 'agw1' }, /applies to target 'application-gateway'/],
     [
       'app-name',

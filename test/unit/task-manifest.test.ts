@@ -78,11 +78,13 @@ describe('task/task.json', () => {
       resourceGroup: 'rg',
       appName: 'app1',
       gatewayName: 'agw1',
+      namespace: 'ingress',
+      identityClientId: '00000000-0000-0000-0000-0000000000c2',
       keyVault: 'kv1',
       certificate: 'cert1',
     };
     const read = new Set<string>();
-    for (const target of ['app-service', 'application-gateway']) {
+    for (const target of ['app-service', 'application-gateway', 'kubernetes']) {
       const reader = createTaskInputReader(
         (name) => {
           read.add(name);
@@ -108,6 +110,7 @@ describe('task/task.json', () => {
     for (const [group, value] of [
       ['appService', 'app-service'],
       ['applicationGateway', 'application-gateway'],
+      ['kubernetes', 'kubernetes'],
     ]) {
       expect(task.groups.find((g) => g.name === group)?.visibleRule).toBe(`target = ${value}`);
       const members = task.inputs.filter((input) => input.groupName === group);

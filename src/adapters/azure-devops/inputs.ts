@@ -70,7 +70,13 @@ export function createTaskInputReader(
     if (answer !== undefined) return answer;
     const name = taskInputName(option);
     const condition = conditions.get(name);
-    if (condition && (getInput(condition.input) ?? '').trim() !== condition.value) return '';
+    // The core reads pick-list values without regard to case, so the editor's rule does too.
+    if (
+      condition &&
+      (getInput(condition.input) ?? '').trim().toLowerCase() !== condition.value.toLowerCase()
+    ) {
+      return '';
+    }
     const value = (getInput(name) ?? '').trim();
     if (option === 'subscription-id' && !value) return connection.subscriptionId ?? '';
     return value;

@@ -25,6 +25,22 @@ function agentEndpoints(): AgentEndpoints {
 }
 
 /**
+ * useAgentProxy routes the Azure SDK through the proxy the agent was configured with
+ * (`--proxyurl`): the SDK reads HTTPS_PROXY, the agent passes its proxy as task variables
+ * instead. The proxy password, if any, is masked first. The agent's bypass list holds regular
+ * expressions, which NO_PROXY cannot express, so it is not carried over.
+ */
+function useAgentProxy(host: { setSecret(value: string): void; debug(message: string): void }) {
+  const proxy = tl.getHttpProxyConfiguration();
+  if (!proxy?.proxyUrl) return;
+  if (proxy.proxyPassword) host.setSecret(proxy.proxyPassword);
+  if (proxy.proxyFormattedUrl) host.setSecret(proxy.proxyFormattedUrl);
+  process.env['HTTPS_PROXY'] = proxy.proxyFormattedUrl || proxy.proxyUrl;
+  process.env['HTTP_PROXY'] = proxy.proxyFormattedUrl || proxy.proxyUrl;
+  host.debug(`Using the agent's proxy ${proxy.proxyUrl}.`);
+}
+
+/**
  * run is the Azure DevOps task: it reads the service connection and the inputs, runs the core
  * with the agent as its host, and turns a failure into the task's Failed result with one clear
  * message in the task's own words.
@@ -33,6 +49,7 @@ export async function run(): Promise<void> {
   const host = createAzureDevOpsHost();
   const optionsRead = new Set<string>();
   try {
+    useAgentProxy(host);
     const connectionId = tl.getInput('azureSubscription', false) ?? '';
     if (!connectionId) {
       throw new BindError(

@@ -6,7 +6,10 @@ import { InputError, PreconditionError } from '../../core/errors.js';
 import type { AppServiceBindOptions } from '../../core/options.js';
 import type { Change, TargetPlan } from '../../core/plan.js';
 import { parseResourceId, sameResourceId } from '../../core/resource-id.js';
-import { findServicePrincipalObjectId } from '../../graph/service-principal.js';
+import {
+  appServicePrincipalHint,
+  findServicePrincipalObjectId,
+} from '../../graph/service-principal.js';
 import { checkCertificateUsable } from '../../keyvault/certificate-checks.js';
 import { readCertificateMetadata, type CertificateMetadata } from '../../keyvault/certificate.js';
 import { coveringName } from '../../keyvault/hostname-coverage.js';
@@ -231,7 +234,11 @@ export async function planAppServiceBinding(
 
     const rpObjectId =
       app.appServicePrincipalObjectId ??
-      (await findServicePrincipalObjectId(context, cloud.appServicePrincipalAppId));
+      (await findServicePrincipalObjectId(
+        context,
+        cloud.appServicePrincipalAppId,
+        appServicePrincipalHint,
+      ));
     const rpName = 'the App Service resource provider';
     const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName, {
       secrets: ['get'],

@@ -141,9 +141,12 @@ export class GatewayClient {
     } catch (error) {
       const service = readServiceError(error);
       if (service?.statusCode === 412) return { kind: 'stale' };
+      // Any 429 (throttling, or another operation in progress) and a 409 for another operation
+      // mean: wait, re-read and apply again; the SDK must not replay the stale body itself.
       if (
-        (service?.statusCode === 409 || service?.statusCode === 429) &&
-        BUSY_CODES.test(`${service.code ?? ''} ${service.message ?? ''}`)
+        service?.statusCode === 429 ||
+        (service?.statusCode === 409 &&
+          BUSY_CODES.test(`${service.code ?? ''} ${service.message ?? ''}`))
       ) {
         return { kind: 'busy', retryAfterMs: retryAfter(error), code: service.code ?? 'Busy' };
       }

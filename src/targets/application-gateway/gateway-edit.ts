@@ -2,6 +2,7 @@ import type { ApplicationGateway, ApplicationGatewayHttpListener } from '@azure/
 
 import { InputError, PreconditionError } from '../../core/errors.js';
 import { sameResourceId } from '../../core/resource-id.js';
+import { coveringName } from '../../keyvault/hostname-coverage.js';
 import { parseKeyVaultObjectUrl, sameSecret } from './secret-reference.js';
 
 /** DesiredCertificate is one `sslCertificates[]` entry the step owns. */
@@ -18,6 +19,8 @@ export interface DesiredState {
   readonly certificates: readonly DesiredCertificate[];
   /** listeners are attached to the first certificate (only one is allowed with listeners). */
   readonly listeners: readonly string[];
+  /** listenerCoverage are the first certificate's DNS names: a listener's hostnames must match. */
+  readonly listenerCoverage: readonly string[];
 }
 
 /** GatewayEdit is a gateway with our change applied, and what the change consisted of. */
@@ -93,38 +96,62 @@ export function applyDesired(current: ApplicationGateway, desired: DesiredState)
       changes.push(`add certificate ${certificate.name}`);
       continue;
     }
-    if (entry.keyVaultSecretId === certificate.secretId && !entry.data) continue;
+    if (entry.keyVaultSecretId === certificate.secretId) continue;
 
     const previous = parseKeyVaultObjectUrl(entry.keyVaultSecretId);
-    if (entry.data && !entry.keyVaultSecretId) {
+    if (previous && !sameSecret(entry.keyVaultSecretId, certificate.secretId)) {
+      const users = (gateway.httpListeners ?? [])
+        .filter((l) => sameResourceId(l.sslCertificate?.id, entry.id ?? ''))
+        .map((l) => l.name);
+      throw new PreconditionError(
+        `Gateway '${gateway.name}' already has a certificate entry '${entry.name}' that serves ` +
+          `${entry.keyVaultSecretId}${users.length ? ` to listener(s) ${users.join(', ')}` : ''}. ` +
+          `Taking it over for ${certificate.secretId} would change what those listeners serve. ` +
+          "Set 'ssl-certificate-name' to another name, or change that entry by hand.",
+      );
+    }
+    if (!previous) {
       warnings.push(
-        `Certificate '${certificate.name}' held an uploaded PFX; it now references Key Vault ` +
+        `Certificate '${entry.name}' held an uploaded certificate; it now references Key Vault ` +
           'so that renewals reach the gateway.',
       );
-    } else if (sameSecret(entry.keyVaultSecretId, certificate.secretId) && previous?.version) {
+    } else if (previous.collection === 'certificates') {
       warnings.push(
-        `Certificate '${certificate.name}' referenced version ${previous.version}, which never ` +
-          'rotates; it now references the versionless secret so that renewals reach the gateway.',
+        `Certificate '${entry.name}' referenced a /certificates/ URL, which gateways reject; it ` +
+          'now references the versionless secret.',
       );
-    } else if (previous?.collection === 'certificates') {
+    } else if (previous.version) {
       warnings.push(
-        `Certificate '${certificate.name}' referenced a /certificates/ URL, which gateways ` +
-          'reject; it now references the secret.',
+        `Certificate '${entry.name}' referenced version ${previous.version}, which never ` +
+          'rotates; it now references the versionless secret so that renewals reach the gateway.',
       );
     }
     entry.keyVaultSecretId = certificate.secretId;
     delete entry.data;
     delete entry.password;
-    changes.push(`point certificate ${certificate.name} at ${certificate.secretId}`);
+    changes.push(`point certificate ${entry.name} at ${certificate.secretId}`);
   }
 
   const first = desired.certificates[0];
+  const firstName = entries.find((e) => same(e.name, first?.name))?.name ?? first?.name ?? '';
   for (const name of first ? desired.listeners : []) {
     const listener = findListener(gateway, name);
-    const id = certificateId(desired.gatewayId, first?.name ?? '');
+    const hosts = [listener.hostName, ...(listener.hostNames ?? [])].filter(
+      (host): host is string => !!host,
+    );
+    const uncovered = hosts.filter((host) => !coveringName(desired.listenerCoverage, host));
+    if (uncovered.length > 0) {
+      throw new InputError(
+        'listeners',
+        `names '${listener.name}', which serves ${uncovered.join(', ')}; the certificate covers ` +
+          `${desired.listenerCoverage.join(', ')}. Attach it to a listener whose hostnames it covers.`,
+      );
+    }
+    const id = certificateId(desired.gatewayId, firstName);
     if (!sameResourceId(listener.sslCertificate?.id, id)) {
+      const was = listener.sslCertificate?.id?.split('/').pop();
       listener.sslCertificate = { id };
-      changes.push(`attach listener ${listener.name}`);
+      changes.push(`attach listener ${listener.name}${was ? ` (was ${was})` : ''}`);
     }
   }
   return { gateway, changes, warnings };
@@ -142,13 +169,12 @@ export function missingParts(gateway: ApplicationGateway, desired: DesiredState)
       missing.push(`certificate ${certificate.name}`);
   }
   const first = desired.certificates[0];
+  const firstName =
+    gateway.sslCertificates?.find((e) => same(e.name, first?.name))?.name ?? first?.name ?? '';
   for (const name of first ? desired.listeners : []) {
     const listener = gateway.httpListeners?.find((l) => same(l.name, name));
     if (
-      !sameResourceId(
-        listener?.sslCertificate?.id,
-        certificateId(desired.gatewayId, first?.name ?? ''),
-      )
+      !sameResourceId(listener?.sslCertificate?.id, certificateId(desired.gatewayId, firstName))
     ) {
       missing.push(`listener ${name}`);
     }

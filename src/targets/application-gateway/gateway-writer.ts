@@ -5,6 +5,7 @@ import { backoffDelay, formatDuration, sleep } from '../../core/backoff.js';
 import { BindError, PreconditionError } from '../../core/errors.js';
 import type { GatewayClient, PutOutcome } from './gateway-client.js';
 import { applyDesired, missingParts, revertEdit, type DesiredState } from './gateway-edit.js';
+import { sameSecret } from './secret-reference.js';
 
 /** How many times a write may lose to another writer before the step gives up. */
 const MAX_CONFLICTS = 12;
@@ -38,7 +39,6 @@ export class GatewayWriter {
       const current = await this.client.get(this.resourceGroup, this.name);
       original ??= current;
       const edit = applyDesired(current, desired);
-      for (const warning of edit.warnings) host.warning(warning);
       if (edit.changes.length === 0 && current.provisioningState !== 'Failed') {
         host.info('The gateway already has the change.');
         return;
@@ -98,15 +98,27 @@ export class GatewayWriter {
       case 'busy': {
         const delay = outcome.retryAfterMs ?? backoffDelay(counts.conflicts + 1, 2000, 60_000);
         host.info(
-          `Another operation is in progress on the gateway (${outcome.code}); retrying in ${formatDuration(delay)}.`,
+          `The gateway is busy or throttled (${outcome.code}); re-reading it and retrying in ${formatDuration(delay)}.`,
         );
         await sleep(delay);
         return 'conflict';
       }
       case 'failed': {
         const { code, message } = outcome.error;
+        // The platform names the secret it could not read; one that is not ours will not be
+        // fixed by waiting for our grant to propagate.
+        const named = [...message.matchAll(/https:\/\/[^\s'"]+\/secrets\/[^\s'"/]+/g)].map(
+          (m) => m[0],
+        );
+        const foreign = named.filter(
+          (secret) => !desired.certificates.some((c) => sameSecret(secret, c.secretId)),
+        );
         const delay = backoffDelay(counts.waits + 1, 5000, 60_000);
-        if (isKeyVaultAccessFailure(code) && Date.now() + delay < deadline) {
+        if (
+          isKeyVaultAccessFailure(code) &&
+          foreign.length === 0 &&
+          Date.now() + delay < deadline
+        ) {
           host.info(
             `The gateway cannot read Key Vault yet (${code}); new grants take minutes to apply. ` +
               `Waiting ${formatDuration(delay)} (${formatDuration(deadline - Date.now())} left of 'propagation-timeout').`,
@@ -115,11 +127,17 @@ export class GatewayWriter {
           return 'wait';
         }
         await this.revert(before, desired);
-        const fix = isKeyVaultAccessFailure(code)
-          ? `The identity still could not read the secret when 'propagation-timeout' ran out. ` +
-            `Check the grant (${describeAccess()}), the vault firewall, and that the key is ` +
-            "exportable; or raise 'propagation-timeout'."
-          : 'The gateway was returned to its previous configuration.';
+        const fix =
+          foreign.length > 0
+            ? `The gateway cannot read ${foreign.join(', ')}, which another entry of the gateway ` +
+              'references (not one this step manages): fix that entry or its access first. The ' +
+              "step's own additions were taken back out."
+            : isKeyVaultAccessFailure(code)
+              ? "The identity still could not read the secret when 'propagation-timeout' ran " +
+                'out. A new grant can take up to 10 minutes to apply: run the step again later, ' +
+                `or raise 'propagation-timeout'. If it persists, check the grant (${describeAccess()}), ` +
+                'the vault firewall, and that the key is exportable.'
+              : "The step's additions were taken back out.";
         throw new PreconditionError(
           `Failed to update Application Gateway '${this.name}' (${code}): ${message} ${fix}`,
         );

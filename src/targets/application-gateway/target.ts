@@ -185,9 +185,11 @@ export async function planGatewayBinding(
         secretId: versionlessSecretId(vault.vaultUri, certificate),
       })),
       listeners: input.listeners,
+      listenerCoverage: certificates[0]?.dnsNames ?? [],
     };
-    // Fail on a missing or plain-HTTP listener now, before any write.
+    // Fail on a taken-over entry or a wrong listener now, before any write; warn in plan too.
     const edit = applyDesired(gateway, desired);
+    for (const warning of edit.warnings) host.warning(warning);
     const identityName = `identity ${identity.id.split('/').pop()}`;
     checks.push({
       subject: 'Gateway identity',

@@ -1,0 +1,408 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+
+import type { AzureContext } from '../../core/azure-context.js';
+import { formatDuration, sleep } from '../../core/backoff.js';
+import { PreconditionError } from '../../core/errors.js';
+import type { KubernetesBindOptions } from '../../core/options.js';
+import type { Change, Check, TargetPlan } from '../../core/plan.js';
+import { findServicePrincipalObjectId } from '../../graph/service-principal.js';
+import { readCertificateMetadata, type CertificateMetadata } from '../../keyvault/certificate.js';
+import { checkCertificateUsable } from '../../keyvault/certificate-checks.js';
+import { SecretAccessClient, describeGrant } from '../../keyvault/secret-access.js';
+import { VaultClient, isFirewallClosed } from '../../keyvault/vault.js';
+import { IdentityClient } from '../application-gateway/identity-client.js';
+import { ClusterClient } from './cluster-client.js';
+import {
+  nginxDefaultCertificateArg,
+  objectNames,
+  renderManifests,
+  toDns1123Name,
+  type KubernetesObject,
+  type RenderedManifests,
+} from './manifests.js';
+
+const MANAGED_LABEL = 'secrets-store.csi.k8s.io/managed';
+const POLL_MS = 1000;
+
+/** The provider's names of the sovereign clouds (`cloudName`); the public cloud needs none. */
+const PROVIDER_CLOUD_NAMES: Record<string, string | undefined> = {
+  AzureUSGovernment: 'AzureUSGovernmentCloud',
+  AzureChinaCloud: 'AzureChinaCloud',
+};
+
+/** PodIdentityPrincipal is the identity the CSI driver reads Key Vault as. */
+interface PodIdentityPrincipal {
+  readonly clientId: string;
+  readonly principalId: string;
+}
+
+/**
+ * isSubset tells whether every field of `desired` is in `live` with the same value: the live
+ * object may hold more (defaults, status, other managers' fields) without being out of date.
+ */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return (
+      Array.isArray(live) &&
+      desired.length === live.length &&
+      desired.every((item, index) => isSubset(item, live[index]))
+    );
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof live !== 'object' || live === null) return false;
+    return Object.entries(desired).every(([key, value]) =>
+      isSubset(value, (live as Record<string, unknown>)[key]),
+    );
+  }
+  return desired === live;
+}
+
+async function resolveIdentity(
+  options: KubernetesBindOptions,
+  context: AzureContext,
+): Promise<PodIdentityPrincipal> {
+  const given = options.kubernetes.identityClientId;
+  if (given.startsWith('/')) {
+    const identity = await new IdentityClient(context).find(given);
+    if (!identity) {
+      throw new PreconditionError(
+        `Input 'identity-client-id' names ${given}, which does not exist or is not readable.`,
+      );
+    }
+    context.host.info(`Identity ${identity.name}: client id ${identity.clientId}`);
+    return { clientId: identity.clientId, principalId: identity.principalId };
+  }
+  const principalId = await findServicePrincipalObjectId(
+    context,
+    given,
+    () =>
+      "Give 'identity-client-id' as the identity's resource id instead, so that its principal " +
+      'is read from Azure Resource Manager.',
+  );
+  return { clientId: given, principalId };
+}
+
+/** writeManifests writes the rendered manifests for GitOps and Helm users. */
+async function writeManifests(directory: string, rendered: RenderedManifests): Promise<string[]> {
+  await mkdir(directory, { recursive: true });
+  const written: string[] = [];
+  for (const object of rendered.objects) {
+    const file = path.join(directory, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
+    await writeFile(file, stringify(object));
+    written.push(file);
+  }
+  if (rendered.nginxValues) {
+    const file = path.join(directory, 'ingress-nginx-values.yaml');
+    await writeFile(file, rendered.nginxValues);
+    written.push(file);
+  }
+  return written;
+}
+
+/** secretThumbprint reads a synced TLS Secret: its leaf's thumbprint, if the pair is sound. */
+function secretThumbprint(secret: V1Secret | undefined): string | undefined {
+  const crt = secret?.data?.['tls.crt'];
+  const key = secret?.data?.['tls.key'];
+  if (!crt || !key) return undefined;
+  try {
+    const leaf = new X509Certificate(Buffer.from(crt, 'base64'));
+    if (!leaf.checkPrivateKey(createPrivateKey(Buffer.from(key, 'base64')))) return undefined;
+    return leaf.fingerprint.replace(/:/g, '').toUpperCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function isManaged(secret: V1Secret | undefined): boolean {
+  return secret?.metadata?.labels?.[MANAGED_LABEL] === 'true';
+}
+
+/**
+ * waitForSecret polls until the CSI driver has synced the Secret with Key Vault's current
+ * thumbprint; on timeout it says what the sync pod and its events show.
+ */
+async function waitForSecret(
+  cluster: ClusterClient,
+  reference: Pick<KubernetesObject, 'apiVersion' | 'kind' | 'metadata'>,
+  certificate: CertificateMetadata,
+  timeoutMs: number,
+  context: AzureContext,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'missing';
+  while (Date.now() < deadline) {
+    const secret = await cluster.read<V1Secret>(reference);
+    const thumbprint = secretThumbprint(secret);
+    if (thumbprint === certificate.thumbprint) {
+      context.host.info(`Secret ${reference.metadata.name} holds ${thumbprint}.`);
+      return;
+    }
+    const now = !secret ? 'missing' : thumbprint ? `holds ${thumbprint}` : 'has no valid key pair';
+    if (now !== last) context.host.info(`Secret ${reference.metadata.name}: ${now}; waiting.`);
+    last = now;
+    await sleep(POLL_MS);
+  }
+
+  const namespace = reference.metadata.namespace ?? '';
+  const selector = `app.kubernetes.io/name=keyvault-cert-bind-sync,app.kubernetes.io/instance=${reference.metadata.name}`;
+  const pods = await cluster.podsAndEvents(namespace, selector);
+  const report = pods
+    .map(({ pod, events }) => {
+      const why = events
+        .slice(-5)
+        .map((event) => `${event.reason}: ${event.message}`)
+        .join(' | ');
+      return `pod ${pod.metadata?.name} is ${pod.status?.phase ?? 'unknown'}${why ? ` (${why})` : ''}`;
+    })
+    .join('; ');
+  throw new PreconditionError(
+    `Failed to see Secret ${namespace}/${reference.metadata.name} hold thumbprint ` +
+      `${certificate.thumbprint} within ${formatDuration(timeoutMs)} (it is ${last}). ` +
+      `${report || 'No sync pod is running.'} Check the identity's access to the vault, the ` +
+      "CSI driver's secret sync (syncSecret.enabled) and rotation settings, or raise 'wait-timeout'.",
+  );
+}
+
+/** findNginxController finds the ingress-nginx controller Deployment in the namespace. */
+async function findNginxController(
+  cluster: ClusterClient,
+  namespace: string,
+): Promise<{ deployment: V1Deployment; container: string; args: string[] }> {
+  const deployments = await cluster.list<V1Deployment>('apps/v1', 'Deployment', namespace);
+  for (const deployment of deployments) {
+    for (const container of deployment.spec?.template.spec?.containers ?? []) {
+      const args = container.args ?? [];
+      if (args.some((arg) => arg.endsWith('/nginx-ingress-controller'))) {
+        return { deployment, container: container.name, args };
+      }
+    }
+  }
+  throw new PreconditionError(
+    `No ingress-nginx controller Deployment runs in namespace '${namespace}'. Set 'namespace' to ` +
+      "the controller's namespace, or set controller.extraArgs.default-ssl-certificate in its " +
+      "Helm values (written to 'output-dir' as ingress-nginx-values.yaml).",
+  );
+}
+
+/**
+ * planKubernetesBinding renders the manifests that bring the Key Vault certificate to the
+ * ingress controller through the Secrets Store CSI driver, grants the pod identity read on the
+ * secret, and plans their server-side apply, the wait for the synced Secret, and the controller
+ * wiring. Objects already as rendered are not applied again.
+ */
+export async function planKubernetesBinding(
+  options: KubernetesBindOptions,
+  context: AzureContext,
+  now: Date,
+): Promise<TargetPlan> {
+  const { host, cloud } = context;
+  const input = options.kubernetes;
+  const access = new SecretAccessClient(context);
+
+  const { vault, certificate, identity } = await host.group(
+    'Read the vault, the certificate and the identity',
+    async () => {
+      const vault = await new VaultClient(context).resolveVault(
+        options.keyVault,
+        options.subscriptionId,
+      );
+      host.info(`Vault: ${vault.id} (${vault.rbac ? 'Azure RBAC' : 'access policies'})`);
+      const certificate = await readCertificateMetadata(context, vault, options.certificate);
+      host.info(
+        `Certificate: ${certificate.name} version ${certificate.version}, thumbprint ` +
+          `${certificate.thumbprint}, expires ${certificate.expiresOn.toISOString()}`,
+      );
+      return { vault, certificate, identity: await resolveIdentity(options, context) };
+    },
+  );
+
+  return host.group('Check and plan', async () => {
+    const checks: Check[] = checkCertificateUsable(
+      certificate,
+      vault,
+      now,
+      'the ingress controller',
+    );
+    if (isFirewallClosed(vault)) {
+      checks.push({
+        subject: 'Vault firewall',
+        outcome: 'warning',
+        detail:
+          "closed: the cluster's nodes must reach the vault (node subnet rule or private " +
+          'endpoint); this step cannot check that from here',
+      });
+    }
+    if (options.certificateVersion) {
+      host.warning(
+        `'certificate' names version ${options.certificateVersion}: the SecretProviderClass pins ` +
+          'it (objectVersion), so renewals will not reach the Secret until the step runs again.',
+      );
+    }
+
+    const secretName = input.secretName ?? toDns1123Name(certificate.name);
+    const rendered = renderManifests({
+      namespace: input.namespace,
+      secretName,
+      vaultName: vault.name,
+      tenantId: vault.tenantId,
+      certificate: certificate.name,
+      objectVersion: options.certificateVersion,
+      identity: { kind: input.identityType, clientId: identity.clientId },
+      cloudName: PROVIDER_CLOUD_NAMES[cloud.name],
+      ingressController: input.ingressController,
+    });
+    if (input.outputDir) {
+      const files = await writeManifests(input.outputDir, rendered);
+      checks.push({ subject: 'Manifests written', outcome: 'ok', detail: files.join(', ') });
+    }
+
+    const changes: Change[] = [];
+    const principalName = `pod identity ${identity.clientId}`;
+    const secretRead = await access.checkSecretRead(
+      vault,
+      certificate.name,
+      identity.principalId,
+      principalName,
+      { secrets: ['get'], certificates: [] },
+    );
+    if (secretRead.present) {
+      checks.push({
+        subject: 'Pod identity can read the secret',
+        outcome: 'ok',
+        detail: secretRead.how,
+      });
+    } else if (!options.grantAccess) {
+      throw new PreconditionError(
+        `The pod identity cannot read the secret of certificate '${certificate.name}' and ` +
+          "'grant-access' is false. Ask an administrator to make this grant, then run again: " +
+          describeGrant(secretRead.grant),
+      );
+    } else {
+      changes.push({
+        action: `Grant ${secretRead.how}`,
+        resource: vault.id,
+        apply: () => access.applyGrant(secretRead.grant),
+      });
+    }
+
+    const outputs = () => ({
+      'secret-name': secretName,
+      thumbprint: certificate.thumbprint,
+      'expires-on': certificate.expiresOn.toISOString(),
+    });
+    if (!input.apply) {
+      return { title: `Kubernetes ${input.namespace}/${secretName}`, checks, changes, outputs };
+    }
+
+    const cluster = ClusterClient.fromEnvironment();
+    const namespace = await cluster.read({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: input.namespace },
+    });
+    if (!namespace) {
+      throw new PreconditionError(
+        `Namespace '${input.namespace}' does not exist in the cluster. Set 'namespace' to the ` +
+          "ingress controller's namespace: the Secret must live beside the controller.",
+      );
+    }
+
+    const secretReference = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName, namespace: input.namespace },
+    };
+    const secret = await cluster.read<V1Secret>(secretReference);
+    if (secret && !isManaged(secret)) {
+      if (!input.adopt) {
+        throw new PreconditionError(
+          `Secret ${input.namespace}/${secretName} already exists and the CSI driver does not ` +
+            `manage it (no label ${MANAGED_LABEL}=true), so the driver would never update it and ` +
+            "rotation would fail. Set 'adopt: true' to delete it so that the driver recreates it, " +
+            "or choose another 'secret-name'. This step never writes the Secret itself.",
+        );
+      }
+      changes.push({
+        action: `Delete unmanaged Secret ${input.namespace}/${secretName} (adopt), so the CSI driver recreates it`,
+        resource: `${input.namespace}/${secretName}`,
+        apply: () => cluster.delete(secretReference),
+      });
+    }
+
+    const [spc, ...rest] = rendered.objects;
+    const controllerWiring = rendered.objects.filter((object) => object.kind === 'TLSStore');
+    const syncObjects = [spc, ...rest].filter(
+      (object): object is KubernetesObject => !!object && object.kind !== 'TLSStore',
+    );
+    let applied = 0;
+    for (const object of syncObjects) {
+      if (isSubset(object, await cluster.read(object))) continue;
+      applied++;
+      changes.push({
+        action: `Apply ${object.kind} ${input.namespace}/${object.metadata.name}`,
+        resource: `${object.apiVersion}/${object.kind}`,
+        apply: () => cluster.apply(object),
+      });
+    }
+
+    const current = secretThumbprint(secret);
+    if (applied > 0 || !isManaged(secret) || current !== certificate.thumbprint) {
+      changes.push({
+        action: `Wait for Secret ${input.namespace}/${secretName} to hold ${certificate.thumbprint}`,
+        resource: `${input.namespace}/${secretName}`,
+        write: false,
+        apply: () =>
+          waitForSecret(cluster, secretReference, certificate, input.waitTimeoutMs, context),
+      });
+    }
+
+    // The controller is pointed at the Secret only once it exists (B27: a default certificate
+    // that is missing at start makes the controller serve its fake one).
+    for (const object of controllerWiring) {
+      if (isSubset(object, await cluster.read(object))) continue;
+      changes.push({
+        action: `Apply ${object.kind} ${input.namespace}/${object.metadata.name} (Traefik's default certificate)`,
+        resource: `${object.apiVersion}/${object.kind}`,
+        apply: () => cluster.apply(object),
+      });
+    }
+    if (input.ingressController === 'nginx') {
+      const controller = await findNginxController(cluster, input.namespace);
+      const wanted = nginxDefaultCertificateArg(input.namespace, secretName);
+      if (!controller.args.includes(wanted)) {
+        const args = [
+          ...controller.args.filter((arg) => !arg.startsWith('--default-ssl-certificate=')),
+          wanted,
+        ];
+        const name = controller.deployment.metadata?.name ?? '';
+        changes.push({
+          action: `Set ${wanted} on ingress-nginx controller ${input.namespace}/${name}`,
+          resource: `apps/v1/Deployment ${input.namespace}/${name}`,
+          apply: () =>
+            cluster.patchStrategic({
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: {
+                name,
+                namespace: input.namespace,
+                resourceVersion: controller.deployment.metadata?.resourceVersion,
+              } as KubernetesObject['metadata'],
+              spec: { template: { spec: { containers: [{ name: controller.container, args }] } } },
+            }),
+        });
+      }
+    }
+
+    checks.push({
+      subject: 'Sync objects',
+      outcome: 'ok',
+      detail: `${objectNames(secretName).deployment} mounts ${objectNames(secretName).secretProviderClass} in ${input.namespace}`,
+    });
+    return { title: `Kubernetes ${input.namespace}/${secretName}`, checks, changes, outputs };
+  });
+}
