@@ -1,6 +1,7 @@
 import type { EmulatorContext } from './context.js';
 import { handleGatewayControl } from './control-gateways.js';
 import { jsonReply, type Exchange, type Reply } from './exchange.js';
+import { handleKubernetesControl } from './kubernetes/control.js';
 import type { RequestLog } from './request-log.js';
 import { buildVaultCertificate } from './state-from-seed.js';
 import type { SeedCertificate } from './seed.js';
@@ -40,6 +41,8 @@ export function handleControl(
     state.principals.set(objectId.toLowerCase(), principal);
     return jsonReply(201, principal);
   }
+  const kubernetesReply = handleKubernetesControl(state.kubernetes, exchange, path, body);
+  if (kubernetesReply) return kubernetesReply;
   const gatewayReply = handleGatewayControl(context, exchange, path, body);
   if (gatewayReply) return gatewayReply;
   const vaultMatch = /^\/vaults\/([^/]+)(?:\/certificates\/([^/]+)(\/renew)?)?$/.exec(path);

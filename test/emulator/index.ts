@@ -24,6 +24,7 @@ import { GRAPH_PATH, handleGraph } from './graph.js';
 import { resolveSeededSecretIds } from './gateway-seed.js';
 import { createSigningKey } from './jwt.js';
 import { handleKubernetes } from './kubernetes/api-server.js';
+import { startCsiDriver, type RunningDriver } from './kubernetes/csi-driver.js';
 import { writeKubeconfig } from './kubernetes/kubeconfig.js';
 import { handleKeyVault, type KeyVaultReply } from './key-vault-data-plane.js';
 import { cloudMetadata } from './metadata.js';
@@ -243,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const cluster = state.kubernetes;
   let kubernetesInfo: { kubeconfig: string; kubernetesApiUrl: string } | undefined;
+  let driver: RunningDriver | undefined;
   if (cluster) {
     const kubeServer = https.createServer(tls);
     servers.push(kubeServer);
@@ -259,6 +261,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const kubeconfig = path.join(tempDir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, kubernetesApiUrl, ca.certificatePem, cluster.token);
     kubernetesInfo = { kubeconfig, kubernetesApiUrl };
+    driver = startCsiDriver(state, cluster);
   }
 
   const controlServer = http.createServer((request, response) => {
@@ -308,6 +311,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     info,
     state,
     async stop() {
+      driver?.stop();
       await Promise.all(servers.map((s) => close(s)));
       await rm(tempDir, { recursive: true, force: true });
     },

@@ -199,7 +199,7 @@ export function buildState(
   }
   addSeededIdentities(seed, state, firstSubscription);
   addSeededGateways(seed, state, firstSubscription);
-  if (seed.kubernetes) state.kubernetes = buildCluster(seed.kubernetes);
+  if (seed.kubernetes) state.kubernetes = buildCluster(seed.kubernetes, state);
   return state;
 }
 

@@ -63,8 +63,13 @@ export interface KubernetesCluster {
   readonly objects: Map<string, KubeObject>;
   /** The last resourceVersion handed out (one counter for the whole cluster, as etcd's). */
   resourceVersion: number;
+  readonly nodeIdentities: NodeIdentity[];
+  readonly workloadIdentities: WorkloadIdentity[];
+  /** The issuer of the cluster's service-account tokens (workload identity). */
+  readonly oidcIssuer: string;
   /** Whether Traefik's CRDs (traefik.io TLSStore) are installed. */
   traefikCrdsInstalled: boolean;
+  readonly driver: DriverSettings;
   /** Called after every write through the API server (the controllers react to it). */
   onChange: () => void;
 }

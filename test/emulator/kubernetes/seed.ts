@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { deterministicGuid } from '../guid.js';
+import type { EmulatorState } from '../state.js';
 import { isRecord, type KubeObject, type KubernetesCluster } from './cluster.js';
 import { writeAsController } from './object-store.js';
 
@@ -27,6 +29,29 @@ export interface SeedIngressController {
   readonly args?: readonly string[];
 }
 
+/** SeedNodeIdentity is a user-assigned identity on the node pool (the kubelet identity and others). */
+export interface SeedNodeIdentity {
+  readonly clientId: string;
+  /** Default: the seeded client's or user-assigned identity's with that client id, else derived. */
+  readonly principalId?: string;
+}
+
+/** SeedWorkloadIdentity is an identity federated with one ServiceAccount of the cluster. */
+export interface SeedWorkloadIdentity {
+  readonly clientId: string;
+  readonly principalId?: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** SeedDriverSettings are the Secrets Store CSI driver's settings. */
+export interface SeedDriverSettings {
+  /** Default true. */
+  readonly rotationEnabled?: boolean;
+  /** Default 500. */
+  readonly rotationPollIntervalMs?: number;
+}
+
 /** SeedKubernetes is the optional `kubernetes` section of the seed: one emulated cluster. */
 export interface SeedKubernetes {
   /** Namespaces besides `default`, `kube-system`, `kube-public`, `kube-node-lease`. */
@@ -35,6 +60,11 @@ export interface SeedKubernetes {
   /** Whether Traefik's CRDs (traefik.io/v1alpha1 TLSStore) are installed; default false. */
   readonly traefikCrdsInstalled?: boolean;
   readonly ingressControllers?: readonly SeedIngressController[];
+  readonly nodeIdentities?: readonly SeedNodeIdentity[];
+  readonly workloadIdentities?: readonly SeedWorkloadIdentity[];
+  /** Default `https://oidc.emulator.local/cluster/`. */
+  readonly oidcIssuer?: string;
+  readonly driver?: SeedDriverSettings;
 }
 
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -66,15 +96,65 @@ export function validateKubernetesSeed(value: unknown, fail: (message: string) =
     if (c['type'] !== 'nginx' && c['type'] !== 'traefik') fail(`${where}.type: nginx or traefik`);
     text(c['namespace'], `${where}.namespace`);
   });
+  list('nodeIdentities').forEach((n, i) => {
+    if (!isRecord(n)) fail(`kubernetes.nodeIdentities[${i}]: expected an object`);
+    text(n['clientId'], `kubernetes.nodeIdentities[${i}].clientId`);
+  });
+  list('workloadIdentities').forEach((w, i) => {
+    const where = `kubernetes.workloadIdentities[${i}]`;
+    if (!isRecord(w)) fail(`${where}: expected an object`);
+    text(w['clientId'], `${where}.clientId`);
+    text(w['namespace'], `${where}.namespace`);
+    text(w['serviceAccount'], `${where}.serviceAccount`);
+  });
+  if (value['driver'] !== undefined && !isRecord(value['driver'])) {
+    fail('kubernetes.driver: expected an object');
+  }
 }
 
-/** buildCluster creates the cluster a seed describes (namespaces, Secrets, controllers). */
-export function buildCluster(seed: SeedKubernetes): KubernetesCluster {
+/**
+ * buildCluster creates the cluster a seed describes (namespaces, Secrets, controllers) and
+ * registers its identities as directory principals, so that grants to them can be made.
+ */
+export function buildCluster(seed: SeedKubernetes, state: EmulatorState): KubernetesCluster {
+  const principalOf = (clientId: string, given: string | undefined): string => {
+    const principalId =
+      given ??
+      state.clients.find((c) => c.clientId.toLowerCase() === clientId.toLowerCase())?.objectId ??
+      [...state.userAssignedIdentities.values()].find(
+        (u) => u.clientId.toLowerCase() === clientId.toLowerCase(),
+      )?.principalId ??
+      deterministicGuid(`kubernetes-identity:${clientId.toLowerCase()}`);
+    if (!state.principals.has(principalId.toLowerCase())) {
+      state.principals.set(principalId.toLowerCase(), {
+        objectId: principalId,
+        appId: clientId,
+        displayName: `cluster-identity-${clientId.slice(0, 8)}`,
+        principalType: 'ServicePrincipal',
+      });
+    }
+    return principalId;
+  };
   const cluster: KubernetesCluster = {
     token: randomBytes(24).toString('base64url'),
     objects: new Map(),
     resourceVersion: 1000,
+    nodeIdentities: (seed.nodeIdentities ?? []).map((n) => ({
+      clientId: n.clientId,
+      principalId: principalOf(n.clientId, n.principalId),
+    })),
+    workloadIdentities: (seed.workloadIdentities ?? []).map((w) => ({
+      clientId: w.clientId,
+      principalId: principalOf(w.clientId, w.principalId),
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+    })),
+    oidcIssuer: seed.oidcIssuer ?? 'https://oidc.emulator.local/cluster/',
     traefikCrdsInstalled: seed.traefikCrdsInstalled === true,
+    driver: {
+      rotationEnabled: seed.driver?.rotationEnabled ?? true,
+      rotationPollIntervalMs: seed.driver?.rotationPollIntervalMs ?? 500,
+    },
     onChange: () => undefined,
   };
   const namespaces = new Set([
