@@ -35,7 +35,11 @@ export async function startHarness(seed: Seed): Promise<Harness> {
   const emulator = await startEmulator({ seed, trafficDir });
   const { info } = emulator;
   const control = new EmulatorControl(info.controlUrl);
-  const base = { NODE_EXTRA_CA_CERTS: info.caCertificate };
+  const base: Record<string, string> = {
+    NODE_EXTRA_CA_CERTS: info.caCertificate,
+    // As azure/aks-set-context leaves it, for the Kubernetes target.
+    ...(info.kubeconfig ? { KUBECONFIG: info.kubeconfig } : {}),
+  };
 
   return {
     emulator,
