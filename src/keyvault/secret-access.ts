@@ -3,6 +3,8 @@ import { v5 as uuidv5 } from 'uuid';
 
 import { classicArmClientOptions, type AzureContext } from '../core/azure-context.js';
 import { describeAzureFailure, serviceErrorCode } from '../core/azure-error.js';
+import { PreconditionError } from '../core/errors.js';
+import type { Change, Check } from '../core/plan.js';
 import { isScopeWithin } from '../core/resource-id.js';
 import { VaultClient, type VaultInfo } from './vault.js';
 
@@ -229,4 +231,60 @@ export class SecretAccessClient {
       );
     }
   }
+}
+
+/** SecretReadPlan is what a target adds to its plan for one principal's read on one secret. */
+export interface SecretReadPlan {
+  readonly access: SecretReadAccess;
+  readonly check: Check | undefined;
+  readonly change: Change | undefined;
+}
+
+/**
+ * planSecretRead checks that a principal can read a certificate's secret and returns either the
+ * check that says so, or the change that grants it; with `grantAccess` false a missing grant is a
+ * refusal that names the exact grant an administrator must make.
+ */
+export async function planSecretRead(
+  client: SecretAccessClient,
+  request: {
+    readonly vault: VaultInfo;
+    readonly secretName: string;
+    readonly principalId: string;
+    /** who reads, as a sentence starts: 'App Service', 'The pod identity'. */
+    readonly reader: string;
+    readonly permissions: PolicyPermissions;
+    readonly grantAccess: boolean;
+  },
+): Promise<SecretReadPlan> {
+  const { vault, secretName, principalId, reader } = request;
+  const access = await client.checkSecretRead(
+    vault,
+    secretName,
+    principalId,
+    reader.toLowerCase().startsWith('the ') ? reader.toLowerCase() : reader,
+    request.permissions,
+  );
+  if (access.present) {
+    return {
+      access,
+      check: { subject: `${reader} can read the secret`, outcome: 'ok', detail: access.how },
+      change: undefined,
+    };
+  }
+  if (!request.grantAccess) {
+    throw new PreconditionError(
+      `${reader} cannot read the secret of certificate '${secretName}' and 'grant-access' is ` +
+        `false. Ask an administrator to make this grant, then run again: ${describeGrant(access.grant)}`,
+    );
+  }
+  return {
+    access,
+    check: undefined,
+    change: {
+      action: `Grant ${access.how}`,
+      resource: vault.id,
+      apply: () => client.applyGrant(access.grant),
+    },
+  };
 }

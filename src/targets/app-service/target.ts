@@ -13,7 +13,7 @@ import {
 import { checkCertificateUsable } from '../../keyvault/certificate-checks.js';
 import { readCertificateMetadata, type CertificateMetadata } from '../../keyvault/certificate.js';
 import { coveringName } from '../../keyvault/hostname-coverage.js';
-import { SecretAccessClient, describeGrant } from '../../keyvault/secret-access.js';
+import { SecretAccessClient, planSecretRead } from '../../keyvault/secret-access.js';
 import { VaultClient, isFirewallClosed, type VaultInfo } from '../../keyvault/vault.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, webCertificateName } from './certificate-name.js';
 import { AppServiceClient, describeSite, type SiteRef } from './web-client.js';
@@ -239,30 +239,16 @@ export async function planAppServiceBinding(
         cloud.appServicePrincipalAppId,
         appServicePrincipalHint,
       ));
-    const rpName = 'the App Service resource provider';
-    const secretRead = await access.checkSecretRead(vault, certificate.name, rpObjectId, rpName, {
-      secrets: ['get'],
-      certificates: ['get'],
+    const secretRead = await planSecretRead(access, {
+      vault,
+      secretName: certificate.name,
+      principalId: rpObjectId,
+      reader: 'The App Service resource provider',
+      permissions: { secrets: ['get'], certificates: ['get'] },
+      grantAccess: options.grantAccess,
     });
-    if (secretRead.present) {
-      checks.push({
-        subject: 'App Service can read the secret',
-        outcome: 'ok',
-        detail: secretRead.how,
-      });
-    } else if (!options.grantAccess) {
-      throw new PreconditionError(
-        `App Service cannot read the secret of certificate '${certificate.name}' and ` +
-          "'grant-access' is false. Ask an administrator to make this grant, then run again: " +
-          describeGrant(secretRead.grant),
-      );
-    } else {
-      changes.push({
-        action: `Grant ${secretRead.how}`,
-        resource: vault.id,
-        apply: () => access.applyGrant(secretRead.grant),
-      });
-    }
+    if (secretRead.check) checks.push(secretRead.check);
+    if (secretRead.change) changes.push(secretRead.change);
 
     const existing = state.webspaceCertificates.find((c) =>
       sameThumbprint(c.thumbprint, certificate.thumbprint),

@@ -13,7 +13,7 @@ import type { Change, Check, TargetPlan } from '../../core/plan.js';
 import { findServicePrincipalObjectId } from '../../graph/service-principal.js';
 import { readCertificateMetadata, type CertificateMetadata } from '../../keyvault/certificate.js';
 import { checkCertificateUsable } from '../../keyvault/certificate-checks.js';
-import { SecretAccessClient, describeGrant } from '../../keyvault/secret-access.js';
+import { SecretAccessClient, planSecretRead } from '../../keyvault/secret-access.js';
 import { VaultClient, isFirewallClosed } from '../../keyvault/vault.js';
 import { IdentityClient } from '../application-gateway/identity-client.js';
 import { ClusterClient } from './cluster-client.js';
@@ -262,33 +262,16 @@ export async function planKubernetesBinding(
     }
 
     const changes: Change[] = [];
-    const principalName = `pod identity ${identity.clientId}`;
-    const secretRead = await access.checkSecretRead(
+    const secretRead = await planSecretRead(access, {
       vault,
-      certificate.name,
-      identity.principalId,
-      principalName,
-      { secrets: ['get'], certificates: [] },
-    );
-    if (secretRead.present) {
-      checks.push({
-        subject: 'Pod identity can read the secret',
-        outcome: 'ok',
-        detail: secretRead.how,
-      });
-    } else if (!options.grantAccess) {
-      throw new PreconditionError(
-        `The pod identity cannot read the secret of certificate '${certificate.name}' and ` +
-          "'grant-access' is false. Ask an administrator to make this grant, then run again: " +
-          describeGrant(secretRead.grant),
-      );
-    } else {
-      changes.push({
-        action: `Grant ${secretRead.how}`,
-        resource: vault.id,
-        apply: () => access.applyGrant(secretRead.grant),
-      });
-    }
+      secretName: certificate.name,
+      principalId: identity.principalId,
+      reader: `The pod identity (client ${identity.clientId})`,
+      permissions: { secrets: ['get'], certificates: [] },
+      grantAccess: options.grantAccess,
+    });
+    if (secretRead.check) checks.push(secretRead.check);
+    if (secretRead.change) changes.push(secretRead.change);
 
     const outputs = () => ({
       'secret-name': secretName,
