@@ -88,6 +88,8 @@ export interface KubernetesOptions {
   readonly outputDir: string | undefined;
   /** apply says whether to apply to the cluster of the current kubeconfig. */
   readonly apply: boolean;
+  /** setDefault says whether to make the Secret the ingress controller's default certificate. */
+  readonly setDefault: boolean;
   /** adopt lets the step replace a same-name Secret that the CSI driver does not manage. */
   readonly adopt: boolean;
   readonly waitTimeoutMs: number;

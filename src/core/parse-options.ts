@@ -334,6 +334,9 @@ export function readDuration(read: InputReader, name: string): number {
     throw new InputError(name, `is '${value}'; give a duration such as 90s, 10m or 1h.`);
   }
   const milliseconds = Number(match[1]) * (DURATION_UNITS[(match[2] ?? 's').toLowerCase()] ?? 1000);
+  if (milliseconds < 1000) {
+    throw new InputError(name, `is '${value}'; give at least 1s.`);
+  }
   if (milliseconds > 6 * 3_600_000) {
     throw new InputError(name, `is '${value}'; the longest wait allowed is 6h.`);
   }
@@ -455,14 +458,23 @@ function parseKubernetes(read: InputReader): KubernetesOptions {
         'its resource id. For the kubelet identity: az aks show --query identityProfile.kubeletidentity.clientId.',
     );
   }
+  const outputDir = read('output-dir') || undefined;
+  const apply = readBoolean(read, 'apply');
+  if (!apply && !outputDir) {
+    throw new InputError(
+      'output-dir',
+      "is required when 'apply' is false: the step then only renders the manifests, into this folder.",
+    );
+  }
   return {
     namespace,
     ingressController: readChoice(read, 'ingress-controller', ['traefik', 'nginx'] as const),
     secretName,
     identityClientId: identity.startsWith('/') ? identity : identity.toLowerCase(),
     identityType: readChoice(read, 'identity-type', ['kubelet', 'workload'] as const),
-    outputDir: read('output-dir') || undefined,
-    apply: readBoolean(read, 'apply'),
+    outputDir,
+    apply,
+    setDefault: readBoolean(read, 'set-default'),
     adopt: readBoolean(read, 'adopt'),
     waitTimeoutMs: readDuration(read, 'wait-timeout'),
   };

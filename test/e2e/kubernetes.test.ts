@@ -170,6 +170,55 @@ describe('Kubernetes, bundled action', () => {
     expect(await harness.control.writesSince(mark)).toEqual([]);
   });
 
+  it('with rotation off in the driver, a rerun after a renewal says so instead of waiting in silence', async () => {
+    await fetch(`${harness.emulator.info.controlUrl}/kubernetes/driver`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rotationEnabled: false }),
+    });
+    try {
+      await harness.control.renew('kv-policy', 'www-contoso');
+      const result = await harness.runWithOidc(
+        inputs({ namespace: 'traefik', 'ingress-controller': 'traefik', 'wait-timeout': '3s' }),
+      );
+      expect(result.exitCode).toBe(1);
+      expect(failureMessage(result)).toMatch(
+        /\(it is holding \w+\)\. pod www-contoso-sync-\S+ is Running\. The driver has not fetched the new version: turn on its secret rotation/,
+      );
+    } finally {
+      await fetch(`${harness.emulator.info.controlUrl}/kubernetes/driver`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rotationEnabled: true }),
+      });
+    }
+  });
+
+  it('never replaces a default certificate another step set; set-default: false only syncs', async () => {
+    const mark = await harness.control.mark();
+    const refused = await harness.runWithOidc(
+      inputs({ namespace: 'traefik', 'ingress-controller': 'traefik', certificate: 'api-only' }),
+    );
+    expect(refused.exitCode).toBe(1);
+    expect(failureMessage(refused)).toMatch(
+      /Traefik's TLSStore traefik\/default already uses Secret www-contoso as its default certificate.*'set-default: false'/,
+    );
+    expect(await harness.control.writesSince(mark)).toEqual([]);
+
+    const synced = await harness.runWithOidc(
+      inputs({
+        namespace: 'traefik',
+        'ingress-controller': 'traefik',
+        certificate: 'api-only',
+        'set-default': 'false',
+      }),
+    );
+    expect(synced.exitCode, synced.stdout).toBe(0);
+    expect(thumbprintOf(await readSecret(harness, 'traefik', 'api-only'))).toBe(
+      readView(await harness.control.state()).currentThumbprint('kv-policy', 'api-only'),
+    );
+  });
+
   it('NGINX: the controller gets --default-ssl-certificate once the Secret exists', async () => {
     const result = await harness.runWithOidc(
       inputs({ namespace: 'ingress-nginx', 'ingress-controller': 'nginx' }),
@@ -191,6 +240,7 @@ describe('Kubernetes, bundled action', () => {
         namespace: 'ingress-nginx',
         'ingress-controller': 'nginx',
         'secret-name': 'hand-made-tls',
+        'set-default': 'false',
       }),
     );
     expect(refused.exitCode).toBe(1);
@@ -204,6 +254,7 @@ describe('Kubernetes, bundled action', () => {
         namespace: 'ingress-nginx',
         'ingress-controller': 'nginx',
         'secret-name': 'hand-made-tls',
+        'set-default': 'false',
         adopt: 'true',
       }),
     );
@@ -218,6 +269,7 @@ describe('Kubernetes, bundled action', () => {
         namespace: 'traefik',
         'ingress-controller': 'traefik',
         'secret-name': 'wrong-identity',
+        'set-default': 'false',
         'identity-client-id': kubeletId.replace(kubelet.name, 'not-on-nodes'),
         'wait-timeout': '4s',
       }),

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import {
   CoreV1Api,
   KubeConfig,
@@ -60,6 +64,18 @@ export class ClusterClient {
 
   /** fromEnvironment loads the kubeconfig from KUBECONFIG or ~/.kube/config. */
   static fromEnvironment(): ClusterClient {
+    // Without a kubeconfig the client falls back to http://localhost:8080, which fails with a
+    // message about TLS; say what is really missing instead.
+    const files = (process.env['KUBECONFIG'] ?? '').split(path.delimiter).filter(Boolean);
+    const home = path.join(os.homedir(), '.kube', 'config');
+    const inCluster = !!process.env['KUBERNETES_SERVICE_HOST'];
+    if (!inCluster && !files.some((file) => existsSync(file)) && !existsSync(home)) {
+      throw new PreconditionError(
+        'There is no kubeconfig (KUBECONFIG is unset or names no file, and ~/.kube/config does ' +
+          "not exist). Run azure/aks-set-context (or az aks get-credentials) first, or set 'apply: " +
+          "false' and 'output-dir' to only write the manifests.",
+      );
+    }
     const config = new KubeConfig();
     try {
       config.loadFromDefault();

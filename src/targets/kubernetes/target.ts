@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
 import type { AzureContext } from '../../core/azure-context.js';
@@ -17,8 +17,8 @@ import { SecretAccessClient, planSecretRead } from '../../keyvault/secret-access
 import { VaultClient, isFirewallClosed } from '../../keyvault/vault.js';
 import { IdentityClient } from '../application-gateway/identity-client.js';
 import { ClusterClient } from './cluster-client.js';
+import { planControllerWiring } from './controller-wiring.js';
 import {
-  nginxDefaultCertificateArg,
   objectNames,
   renderManifests,
   toDns1123Name,
@@ -88,15 +88,20 @@ async function resolveIdentity(
 }
 
 /** writeManifests writes the rendered manifests for GitOps and Helm users. */
-async function writeManifests(directory: string, rendered: RenderedManifests): Promise<string[]> {
+async function writeManifests(
+  directory: string,
+  rendered: RenderedManifests,
+  setDefault: boolean,
+): Promise<string[]> {
   await mkdir(directory, { recursive: true });
   const written: string[] = [];
   for (const object of rendered.objects) {
+    if (object.kind === 'TLSStore' && !setDefault) continue;
     const file = path.join(directory, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
     await writeFile(file, stringify(object));
     written.push(file);
   }
-  if (rendered.nginxValues) {
+  if (rendered.nginxValues && setDefault) {
     const file = path.join(directory, 'ingress-nginx-values.yaml');
     await writeFile(file, rendered.nginxValues);
     written.push(file);
@@ -142,7 +147,11 @@ async function waitForSecret(
       context.host.info(`Secret ${reference.metadata.name} holds ${thumbprint}.`);
       return;
     }
-    const now = !secret ? 'missing' : thumbprint ? `holds ${thumbprint}` : 'has no valid key pair';
+    const now = !secret
+      ? 'missing'
+      : thumbprint
+        ? `holding ${thumbprint}`
+        : 'without a valid key pair';
     if (now !== last) context.host.info(`Secret ${reference.metadata.name}: ${now}; waiting.`);
     last = now;
     await sleep(POLL_MS);
@@ -157,35 +166,21 @@ async function waitForSecret(
         .slice(-5)
         .map((event) => `${event.reason}: ${event.message}`)
         .join(' | ');
-      return `pod ${pod.metadata?.name} is ${pod.status?.phase ?? 'unknown'}${why ? ` (${why})` : ''}`;
+      return `pod ${pod.metadata?.name} is ${pod.status?.phase ?? 'unknown'}${why ? ` (${why})` : ''}.`;
     })
     .join('; ');
   throw new PreconditionError(
     `Failed to see Secret ${namespace}/${reference.metadata.name} hold thumbprint ` +
       `${certificate.thumbprint} within ${formatDuration(timeoutMs)} (it is ${last}). ` +
-      `${report || 'No sync pod is running.'} Check the identity's access to the vault, the ` +
-      "CSI driver's secret sync (syncSecret.enabled) and rotation settings, or raise 'wait-timeout'.",
-  );
-}
-
-/** findNginxController finds the ingress-nginx controller Deployment in the namespace. */
-async function findNginxController(
-  cluster: ClusterClient,
-  namespace: string,
-): Promise<{ deployment: V1Deployment; container: string; args: string[] }> {
-  const deployments = await cluster.list<V1Deployment>('apps/v1', 'Deployment', namespace);
-  for (const deployment of deployments) {
-    for (const container of deployment.spec?.template.spec?.containers ?? []) {
-      const args = container.args ?? [];
-      if (args.some((arg) => arg.endsWith('/nginx-ingress-controller'))) {
-        return { deployment, container: container.name, args };
-      }
-    }
-  }
-  throw new PreconditionError(
-    `No ingress-nginx controller Deployment runs in namespace '${namespace}'. Set 'namespace' to ` +
-      "the controller's namespace, or set controller.extraArgs.default-ssl-certificate in its " +
-      "Helm values (written to 'output-dir' as ingress-nginx-values.yaml).",
+      `${report || 'No sync pod is running.'} ${
+        last.startsWith('holding')
+          ? 'The driver has not fetched the new version: turn on its secret rotation (AKS ' +
+            'add-on: az aks addon update --addon azure-keyvault-secrets-provider ' +
+            '--enable-secret-rotation), or restart the sync pod. '
+          : ''
+      }Check the pod identity's access to the vault and ` +
+      'that the Secrets Store CSI driver syncs Secrets (the AKS add-on does; a self-managed ' +
+      "driver needs syncSecret.enabled), or raise 'wait-timeout'.",
   );
 }
 
@@ -257,8 +252,17 @@ export async function planKubernetesBinding(
       ingressController: input.ingressController,
     });
     if (input.outputDir) {
-      const files = await writeManifests(input.outputDir, rendered);
+      const files = await writeManifests(input.outputDir, rendered, input.setDefault);
       checks.push({ subject: 'Manifests written', outcome: 'ok', detail: files.join(', ') });
+    }
+    if (input.identityType === 'workload') {
+      checks.push({
+        subject: 'Workload identity',
+        outcome: 'ok',
+        detail:
+          `federate client ${identity.clientId} with subject system:serviceaccount:` +
+          `${input.namespace}:${objectNames(secretName).serviceAccount}`,
+      });
     }
 
     const changes: Change[] = [];
@@ -272,15 +276,17 @@ export async function planKubernetesBinding(
     });
     if (secretRead.check) checks.push(secretRead.check);
     if (secretRead.change) changes.push(secretRead.change);
+    for (const check of checks) {
+      if (check.outcome === 'warning') host.warning(`${check.subject}: ${check.detail}`);
+    }
 
     const outputs = () => ({
       'secret-name': secretName,
       thumbprint: certificate.thumbprint,
       'expires-on': certificate.expiresOn.toISOString(),
     });
-    if (!input.apply) {
-      return { title: `Kubernetes ${input.namespace}/${secretName}`, checks, changes, outputs };
-    }
+    const title = `Kubernetes ${input.namespace}/${secretName}`;
+    if (!input.apply) return { title, checks, changes, outputs };
 
     const cluster = ClusterClient.fromEnvironment();
     const namespace = await cluster.read({
@@ -294,6 +300,15 @@ export async function planKubernetesBinding(
           "ingress controller's namespace: the Secret must live beside the controller.",
       );
     }
+    const wiring = input.setDefault
+      ? await planControllerWiring(
+          cluster,
+          input.namespace,
+          input.ingressController,
+          secretName,
+          host,
+        )
+      : [];
 
     const secretReference = {
       apiVersion: 'v1',
@@ -317,13 +332,11 @@ export async function planKubernetesBinding(
       });
     }
 
-    const [spc, ...rest] = rendered.objects;
-    const controllerWiring = rendered.objects.filter((object) => object.kind === 'TLSStore');
-    const syncObjects = [spc, ...rest].filter(
-      (object): object is KubernetesObject => !!object && object.kind !== 'TLSStore',
-    );
+    const current = secretThumbprint(secret);
+    const names = objectNames(secretName);
     let applied = 0;
-    for (const object of syncObjects) {
+    for (const object of rendered.objects) {
+      if (object.kind === 'TLSStore') continue;
       if (isSubset(object, await cluster.read(object))) continue;
       applied++;
       changes.push({
@@ -333,7 +346,6 @@ export async function planKubernetesBinding(
       });
     }
 
-    const current = secretThumbprint(secret);
     if (applied > 0 || !isManaged(secret) || current !== certificate.thumbprint) {
       changes.push({
         action: `Wait for Secret ${input.namespace}/${secretName} to hold ${certificate.thumbprint}`,
@@ -346,46 +358,12 @@ export async function planKubernetesBinding(
 
     // The controller is pointed at the Secret only once it exists (B27: a default certificate
     // that is missing at start makes the controller serve its fake one).
-    for (const object of controllerWiring) {
-      if (isSubset(object, await cluster.read(object))) continue;
-      changes.push({
-        action: `Apply ${object.kind} ${input.namespace}/${object.metadata.name} (Traefik's default certificate)`,
-        resource: `${object.apiVersion}/${object.kind}`,
-        apply: () => cluster.apply(object),
-      });
-    }
-    if (input.ingressController === 'nginx') {
-      const controller = await findNginxController(cluster, input.namespace);
-      const wanted = nginxDefaultCertificateArg(input.namespace, secretName);
-      if (!controller.args.includes(wanted)) {
-        const args = [
-          ...controller.args.filter((arg) => !arg.startsWith('--default-ssl-certificate=')),
-          wanted,
-        ];
-        const name = controller.deployment.metadata?.name ?? '';
-        changes.push({
-          action: `Set ${wanted} on ingress-nginx controller ${input.namespace}/${name}`,
-          resource: `apps/v1/Deployment ${input.namespace}/${name}`,
-          apply: () =>
-            cluster.patchStrategic({
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              metadata: {
-                name,
-                namespace: input.namespace,
-                resourceVersion: controller.deployment.metadata?.resourceVersion,
-              } as KubernetesObject['metadata'],
-              spec: { template: { spec: { containers: [{ name: controller.container, args }] } } },
-            }),
-        });
-      }
-    }
-
+    changes.push(...wiring);
     checks.push({
       subject: 'Sync objects',
       outcome: 'ok',
-      detail: `${objectNames(secretName).deployment} mounts ${objectNames(secretName).secretProviderClass} in ${input.namespace}`,
+      detail: `${names.deployment} mounts ${names.secretProviderClass} in ${input.namespace}`,
     });
-    return { title: `Kubernetes ${input.namespace}/${secretName}`, checks, changes, outputs };
+    return { title, checks, changes, outputs };
   });
 }
