@@ -115,31 +115,12 @@ export class ClusterClient {
 
   /** apply creates or updates an object by server-side apply, without taking others' fields. */
   async apply(object: KubernetesObject): Promise<void> {
-    try {
-      await this.objects.patch(
-        object as unknown as ClientObject,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        false,
-        PatchStrategy.ServerSideApply,
-      );
-    } catch (error) {
-      const status = statusOf(error);
-      const hint =
-        status.code === 409
-          ? ' Another tool manages these fields; change them there, or remove them from its ' +
-            'configuration so that this step can own them.'
-          : status.code === 404 && object.kind === 'TLSStore'
-            ? " Traefik's CRDs are not installed in this cluster: is ingress-controller right?"
-            : '';
-      throw new BindError(
-        `Failed to apply ${describe(object)} (HTTP ${status.code}): ${status.message}.${hint}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    await this.patch(object, PatchStrategy.ServerSideApply, 'apply', (code) =>
+      code === 409
+        ? ' Another tool manages these fields; change them there, or remove them from its ' +
+          'configuration so that this step can own them.'
+        : '',
+    );
   }
 
   /**
@@ -148,19 +129,30 @@ export class ClusterClient {
    * `metadata.resourceVersion` in the patch to have the server refuse it if the object changed.
    */
   async patchStrategic(patch: KubernetesObject): Promise<void> {
+    await this.patch(patch, PatchStrategy.StrategicMergePatch, 'patch', () => '');
+  }
+
+  private async patch(
+    object: KubernetesObject,
+    strategy: PatchStrategy,
+    verb: string,
+    hint: (code: number | undefined) => string,
+  ): Promise<void> {
     try {
       await this.objects.patch(
-        patch as unknown as ClientObject,
+        object as unknown as ClientObject,
         undefined,
         undefined,
         FIELD_MANAGER,
-        undefined,
-        PatchStrategy.StrategicMergePatch,
+        // Never force: a field another manager owns is a conflict to report, not to take.
+        strategy === PatchStrategy.ServerSideApply ? false : undefined,
+        strategy,
       );
     } catch (error) {
       const status = statusOf(error);
       throw new BindError(
-        `Failed to patch ${describe(patch)} (HTTP ${status.code}): ${status.message}`,
+        `Failed to ${verb} ${describe(object)} (HTTP ${status.code}): ${status.message}.` +
+          hint(status.code),
         { cause: error },
       );
     }
