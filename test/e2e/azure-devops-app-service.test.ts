@@ -10,8 +10,8 @@ import {
 import { readView } from '../support/emulator-state.js';
 import { node24 } from '../support/github-runner.js';
 import {
+  agentJobFor,
   azureDevOpsSeed,
-  certificateConnection,
   connectionIds,
   expectNoSecretLeakInAgentLog,
   issueClientCertificate,
@@ -38,18 +38,7 @@ describe('App Service, bundled Azure DevOps task, as the agent runs it', () => {
   beforeAll(async () => {
     certificate = issueClientCertificate();
     harness = await startHarness(azureDevOpsSeed(certificate));
-    const { info } = harness.emulator;
-    job = {
-      connections: [
-        secretConnection(info),
-        certificateConnection(info, certificate),
-        workloadIdentityConnection(info),
-      ],
-      systemAccessToken: info.systemAccessToken,
-      variables: { 'System.OidcRequestUri': info.azureDevOpsOidcRequestUri },
-      env: { NODE_EXTRA_CA_CERTS: info.caCertificate },
-    };
-    secrets = [pipelineSecret, info.systemAccessToken, certificate.privateKeyPem];
+    ({ job, secrets } = agentJobFor(harness.emulator.info, certificate));
   });
   afterAll(async () => {
     await harness?.emulator.stop();

@@ -3,16 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Seed } from '../emulator/seed.js';
 import { runTask, type AgentJob, type AgentResult } from '../support/azure-devops-agent.js';
 import {
+  agentJobFor,
   azureDevOpsSeed,
-  certificateConnection,
   connectionIds,
   expectNoSecretLeakInAgentLog,
   issueClientCertificate,
-  secretConnection,
-  workloadIdentityConnection,
 } from './azure-devops-harness.js';
 import { startHarness, type Harness } from './harness.js';
-import { ids, pipelineSecret } from './scenario-seed.js';
+import { ids } from './scenario-seed.js';
 
 const identityPrincipal = '66666666-0000-4000-8000-0000000000a6';
 const identityId = `/subscriptions/${ids.subscription}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/agw-kv`;
@@ -70,18 +68,7 @@ describe('Application Gateway, bundled Azure DevOps task, as the agent runs it',
   beforeAll(async () => {
     const certificate = issueClientCertificate();
     harness = await startHarness(gatewaySeed(azureDevOpsSeed(certificate)));
-    const { info } = harness.emulator;
-    job = {
-      connections: [
-        secretConnection(info),
-        certificateConnection(info, certificate),
-        workloadIdentityConnection(info),
-      ],
-      systemAccessToken: info.systemAccessToken,
-      variables: { 'System.OidcRequestUri': info.azureDevOpsOidcRequestUri },
-      env: { NODE_EXTRA_CA_CERTS: info.caCertificate },
-    };
-    secrets = [pipelineSecret, info.systemAccessToken, certificate.privateKeyPem];
+    ({ job, secrets } = agentJobFor(harness.emulator.info, certificate));
   });
   afterAll(async () => {
     await harness?.emulator.stop();

@@ -1,7 +1,7 @@
 import type { EmulatorInfo } from '../emulator/index.js';
 import type { Seed } from '../emulator/seed.js';
 import { issueCertificate, type IssuedCertificate } from '../emulator/x509.js';
-import type { AgentResult, ServiceConnection } from '../support/azure-devops-agent.js';
+import type { AgentJob, AgentResult, ServiceConnection } from '../support/azure-devops-agent.js';
 import { expectNoSecretLeak } from '../support/secret-leaks.js';
 import { ids, pipelineSecret, scenarioSeed } from './scenario-seed.js';
 
@@ -145,4 +145,28 @@ export function expectNoSecretLeakInAgentLog(
   secrets: readonly string[],
 ): void {
   expectNoSecretLeak(result, secrets, SET_SECRET);
+}
+
+/**
+ * agentJobFor is the pipeline job every Azure DevOps end-to-end test runs the task in: the three
+ * service connections (secret, certificate, workload identity) and the pipeline's OIDC endpoint,
+ * with every credential the runs were given, for leak checks.
+ */
+export function agentJobFor(
+  info: EmulatorInfo,
+  certificate: IssuedCertificate,
+): { job: AgentJob; secrets: string[] } {
+  return {
+    job: {
+      connections: [
+        secretConnection(info),
+        certificateConnection(info, certificate),
+        workloadIdentityConnection(info),
+      ],
+      systemAccessToken: info.systemAccessToken,
+      variables: { 'System.OidcRequestUri': info.azureDevOpsOidcRequestUri },
+      env: { NODE_EXTRA_CA_CERTS: info.caCertificate },
+    },
+    secrets: [pipelineSecret, info.systemAccessToken, certificate.privateKeyPem],
+  };
 }

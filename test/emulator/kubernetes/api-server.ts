@@ -301,6 +301,19 @@ function fieldManagerOf(exchange: Exchange): string {
   return agent.split('/')[0] ?? 'unknown';
 }
 
+/** commitUpdate stores an update (PUT or non-apply PATCH) and its field ownership. */
+function commitUpdate(
+  cluster: KubernetesCluster,
+  resource: KubeResource,
+  exchange: Exchange,
+  live: KubeObject,
+  object: KubeObject,
+): Reply {
+  const manager = fieldManagerOf(exchange);
+  const ownership = recordUpdate(live, object, readOwnership(live), manager, resource.custom);
+  return commitReply(cluster, resource, live, object, ownership, managerId(manager, 'Update'));
+}
+
 function commitReply(
   cluster: KubernetesCluster,
   resource: KubeResource,
@@ -360,22 +373,7 @@ function replaceReply(
   if (sentVersion !== undefined && sentVersion !== live.metadata.resourceVersion) {
     return conflictStatus(resource, name);
   }
-  const manager = fieldManagerOf(exchange);
-  const ownership = recordUpdate(
-    live,
-    checked.object,
-    readOwnership(live),
-    manager,
-    resource.custom,
-  );
-  return commitReply(
-    cluster,
-    resource,
-    live,
-    checked.object,
-    ownership,
-    managerId(manager, 'Update'),
-  );
+  return commitUpdate(cluster, resource, exchange, live, checked.object);
 }
 
 function conflictStatus(resource: KubeResource, name: string): Reply {
@@ -432,22 +430,7 @@ function patchReply(
   }
   const checked = checkBody(resource, patched, resource.namespaced ? namespace : undefined, name);
   if (!checked.ok) return checked.reply;
-  const manager = fieldManagerOf(exchange);
-  const ownership = recordUpdate(
-    live,
-    checked.object,
-    readOwnership(live),
-    manager,
-    resource.custom,
-  );
-  return commitReply(
-    cluster,
-    resource,
-    live,
-    checked.object,
-    ownership,
-    managerId(manager, 'Update'),
-  );
+  return commitUpdate(cluster, resource, exchange, live, checked.object);
 }
 
 function invalidPatchOptions(message: string): Reply {
